@@ -35,7 +35,7 @@ struct boot_entry {
 	uint64_t gdt_base;   /* GDT with flat 0x10 code and 0x18 data */
 	uint16_t gdt_limit;
 	int pvh;             /* entered through the PVH note */
-	int linux_kernel;    /* a Linux kernel (not the demo guest) */
+	int linux_kernel;    /* a bzImage (Linux boot protocol) */
 };
 
 /*
