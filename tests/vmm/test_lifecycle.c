@@ -30,7 +30,7 @@
 } while (0)
 
 static const char *vmm;
-static char base[256];
+static char base[64];
 
 static void sleep_ms(int ms)
 {
@@ -67,7 +67,8 @@ static int console(const char *name)
 	size_t len = 0;
 	int fd = -1;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/serial.sock", base, name);
+	CHECK(snprintf(sa.sun_path, sizeof(sa.sun_path), "%.40s/%.20s/serial.sock",
+		       base, name) < (int)sizeof(sa.sun_path), "path too long");
 	for (int i = 0; i < 2000; i++) {
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
