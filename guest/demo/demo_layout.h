@@ -17,6 +17,11 @@
  *                   ping                  answers "ok ping"
  *                   shutdown | reset      ACPI S5 power-off | i8042 reset line
  *                   crash                 jump to unbacked memory (a fatal vCPU exit)
+ *   CMD in a reply is the command's first word: "ok fill", "err anim: ...".
+ *   shutdown, reset and crash answer nothing: the VM's exit is the answer
+ *   (only a machine still running 2 s later gets "err shutdown: ...").
+ *   Send commands after "ready": earlier bytes may be lost (QEMU clears its
+ *   UART FIFO when the guest turns the FIFO on).
  *
  * Kernel command line (hvm_start_info cmdline), space-separated:
  *   porthole.fb=ADDR,W,H,STRIDE   framebuffer (hex ADDR, decimal rest); absent = headless
@@ -62,5 +67,23 @@
 #define DEMO_SPRITE_SIZE    64
 
 /* Everything else is DEMO_COLOR_DESKTOP. */
+
+/*
+ * Where the text goes, for tests that look closer (added by the guest; the
+ * boxes above are the contract). Text is drawn in DEMO_FONT_W x DEMO_FONT_H
+ * cells of the Terminus console font, each cell fully painted (ink on the
+ * region's background).
+ */
+#define DEMO_FONT_W         8
+#define DEMO_FONT_H         16
+/* The title, at twice the cell size, in DEMO_COLOR_TITLE_FG. */
+#define DEMO_TITLE_TEXT     "Porthole demo"
+#define DEMO_TITLE_TEXT_X(W, H) 12
+#define DEMO_TITLE_TEXT_Y(W, H) 4
+#define DEMO_TITLE_SCALE    2
+/* "HH:MM:SS" fills the clock box: 8 cells at twice the cell size. */
+#define DEMO_CLOCK_SCALE    2
+/* Text rows start DEMO_TEXT_PAD inside the text area, one row per cell. */
+#define DEMO_TEXT_PAD       8
 
 #endif

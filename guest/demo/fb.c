@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#include "fb.h"
+
+#include "lib.h"
+
+/* What a glyph the font lacks looks like: an outlined box. */
+static const uint8_t box_bits[FONT_H] = {
+	0x00, 0x00, 0x7e, 0x42, 0x42, 0x42, 0x42, 0x42,
+	0x42, 0x42, 0x42, 0x42, 0x42, 0x7e, 0x00, 0x00,
+};
+
+bool rect_empty(struct rect r)
+{
+	return r.w <= 0 || r.h <= 0;
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+struct rect rect_intersect(struct rect a, struct rect b)
+{
+	struct rect r;
+
+	r.x = max64(a.x, b.x);
+	r.y = max64(a.y, b.y);
+	r.w = min64(a.x + a.w, b.x + b.w) - r.x;
+	r.h = min64(a.y + a.h, b.y + b.h) - r.y;
+	return r;
+}
+
+int rect_subtract(struct rect a, struct rect b, struct rect out[4])
+{
+	struct rect i = rect_intersect(a, b);
+	int n = 0;
+
+	if (rect_empty(a))
+		return 0;
+	if (rect_empty(i)) {
+		out[0] = a;
+		return 1;
+	}
+	/* Full-width bands above and below, then the sides of the middle. */
+	out[n] = (struct rect){ a.x, a.y, a.w, i.y - a.y };
+	n += !rect_empty(out[n]);
+	out[n] = (struct rect){ a.x, i.y + i.h, a.w, a.y + a.h - i.y - i.h };
+	n += !rect_empty(out[n]);
+	out[n] = (struct rect){ a.x, i.y, i.x - a.x, i.h };
+	n += !rect_empty(out[n]);
+	out[n] = (struct rect){ i.x + i.w, i.y, a.x + a.w - i.x - i.w, i.h };
+	n += !rect_empty(out[n]);
+	return n;
+}
+
+static uint32_t *row_ptr(const struct fb *fb, int64_t y)
+{
+	return (uint32_t *)(fb->base + (uint64_t)y * fb->stride);
+}
+
+void fb_fill(const struct fb *fb, struct rect r, uint32_t color)
+{
+	struct rect screen = { 0, 0, fb->width, fb->height };
+
+	if (!fb->base)
+		return;
+	r = rect_intersect(r, screen);
+	if (rect_empty(r))
+		return;
+	for (int64_t y = r.y; y < r.y + r.h; y++) {
+		uint32_t *p = row_ptr(fb, y) + r.x;
+
+		for (int64_t x = 0; x < r.w; x++)
+			p[x] = color;
+	}
+}
+
+void fb_glyph(const struct fb *fb, const struct font *font, int64_t x,
+	      int64_t y, uint16_t glyph, int scale, uint32_t fg, uint32_t bg)
+{
+	const uint8_t *bits = font_bits(font, glyph);
+	struct rect screen = { 0, 0, fb->width, fb->height };
+	struct rect cell = { x, y, FONT_W * scale, FONT_H * scale };
+	struct rect r = rect_intersect(cell, screen);
+
+	if (!fb->base || rect_empty(r))
+		return;
+	if (!bits)
+		bits = box_bits;
+	for (int64_t py = r.y; py < r.y + r.h; py++) {
+		unsigned ink = bits[(py - y) / scale];
+		uint32_t *p = row_ptr(fb, py);
+
+		for (int64_t px = r.x; px < r.x + r.w; px++)
+			p[px] = ink & (0x80 >> ((px - x) / scale)) ? fg : bg;
+	}
+}
+
+int fb_text(const struct fb *fb, const struct font *font, int64_t x,
+	    int64_t y, const char *s, int scale, uint32_t fg, uint32_t bg)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + strlen(s);
+	int n = 0;
+
+	while (p < end) {
+		uint16_t g = font_glyph(font, utf8_next(&p, end));
+
+		fb_glyph(fb, font, x + (int64_t)n * FONT_W * scale, y, g, scale,
+			 fg, bg);
+		n++;
+	}
+	return n;
+}
