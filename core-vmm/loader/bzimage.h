@@ -25,6 +25,11 @@ struct bzimage_info {
 	uint32_t init_size;        /* memory the kernel needs from its load address */
 	uint16_t xloadflags;
 	int relocatable;
+	uint32_t kernel_alignment; /* power of two when relocatable */
+	uint32_t header_end;       /* file offset just past the setup header */
+	uint32_t payload_offset;   /* compressed vmlinux, from kernel_offset */
+	uint32_t payload_length;
+	uint64_t runtime_start;    /* where the kernel decompresses itself */
 };
 
 /* Validate a bzImage in memory; -1 and a message in err if it is not one
