@@ -38,14 +38,19 @@ static void clock_show(struct demo *d, unsigned h, unsigned m, unsigned s)
 	}
 }
 
-static bool clock_read_rtc(struct demo *d)
+/* poll: read the whole time only if the seconds register moved. */
+static bool clock_read_rtc(struct demo *d, bool poll)
 {
-	uint8_t raw = rtc_raw_seconds();
+	struct clock *c = &d->clock;
 	struct rtc_time t;
 
-	if (raw == d->clock.raw_sec || !rtc_read(&t))
-		return false;	/* same second, or torn: next tick */
-	d->clock.raw_sec = raw;
+	if (poll && rtc_raw_seconds() == c->raw_sec)
+		return false;
+	if (!rtc_read(&t))
+		return false;	/* torn or no RTC: next tick */
+	c->raw_sec = t.raw_sec;
+	c->bcd = t.bcd;
+	c->h24 = t.h24;
 	clock_show(d, t.hour, t.min, t.sec);
 	return true;
 }
@@ -69,9 +74,8 @@ void clock_init(struct demo *d, bool running)
 
 	memset(c, 0, sizeof(*c));
 	c->running = running;
-	c->raw_sec = 0xff;	/* never a valid seconds value: forces a read */
 	for (int i = 0; i < RTC_TRIES && !c->rtc; i++)
-		c->rtc = clock_read_rtc(d);
+		c->rtc = clock_read_rtc(d, false);
 	if (!c->rtc)
 		clock_show(d, 0, 0, 0);
 }
@@ -81,7 +85,7 @@ void clock_tick(struct demo *d)
 	if (!d->fb.base || !d->clock.running)
 		return;
 	if (d->clock.rtc)
-		clock_read_rtc(d);
+		clock_read_rtc(d, true);
 	else
 		clock_count(d);
 }
@@ -89,21 +93,19 @@ void clock_tick(struct demo *d)
 void clock_set_running(struct demo *d, bool on)
 {
 	d->clock.running = on;
-	if (on && d->clock.rtc) {
-		d->clock.raw_sec = 0xff;	/* catch up at once */
-		clock_tick(d);
-	}
+	if (on && d->clock.rtc && d->fb.base)
+		clock_read_rtc(d, false);	/* catch up at once */
 }
 
 void clock_describe(const struct demo *d, struct line *l)
 {
-	bool bcd, h24;
+	const struct clock *c = &d->clock;
 
-	if (!d->clock.rtc) {
+	if (!c->rtc) {
 		line_str(l, "clock: no CMOS RTC answers; counting from boot");
 		return;
 	}
-	rtc_format(&bcd, &h24);
-	line_str(l, bcd ? "clock: CMOS RTC, BCD, " : "clock: CMOS RTC, binary, ");
-	line_str(l, h24 ? "24-hour" : "12-hour");
+	line_str(l, "clock: CMOS RTC, ");
+	line_str(l, c->bcd ? "BCD, " : "binary, ");
+	line_str(l, c->h24 ? "24-hour" : "12-hour");
 }

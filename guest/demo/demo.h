@@ -42,6 +42,7 @@ void config_parse(struct config *c, const struct hvm_start_info *si);
 struct clock {
 	bool running;
 	bool rtc;		/* false: no usable RTC, count from boot */
+	bool bcd, h24;		/* the RTC's format */
 	uint8_t raw_sec;	/* the seconds register when last read */
 	uint32_t ticks, uptime;	/* the count without an RTC */
 	char shown[8];		/* "HH:MM:SS" as on screen */

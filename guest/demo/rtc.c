@@ -78,16 +78,11 @@ bool rtc_read(struct rtc_time *t)
 	if (cmos_read(RTC_SEC) != sec)
 		return false;
 	bcd = !(b & REG_B_BINARY);
+	t->raw_sec = sec;
+	t->bcd = bcd;
+	t->h24 = b & REG_B_24H;
 	if (!decode(sec, bcd, &t->sec) || !decode(min, bcd, &t->min) ||
 	    !decode_hour(hour, b, &t->hour))
 		return false;
 	return t->sec < 60 && t->min < 60 && t->hour < 24;
-}
-
-void rtc_format(bool *bcd, bool *h24)
-{
-	uint8_t b = cmos_read(RTC_REG_B);
-
-	*bcd = !(b & REG_B_BINARY);
-	*h24 = b & REG_B_24H;
 }

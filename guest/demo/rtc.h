@@ -8,6 +8,8 @@
 
 struct rtc_time {
 	uint8_t hour, min, sec;	/* 24-hour, binary */
+	uint8_t raw_sec;	/* the seconds register as read */
+	bool bcd, h24;		/* register B's format, for the boot messages */
 };
 
 /* The raw seconds register: cheap to poll for a change (two port I/Os). */
@@ -15,7 +17,5 @@ uint8_t rtc_raw_seconds(void);
 /* A consistent time, or false if an update was in progress or the chip
  * answered nonsense (no RTC); try again on the next tick. */
 bool rtc_read(struct rtc_time *t);
-/* Register B's format bits, for the boot messages. */
-void rtc_format(bool *bcd, bool *h24);
 
 #endif

@@ -8,36 +8,32 @@
 #include "arch.h"
 #include "io.h"
 
-#define REG_DATA	0	/* RBR / THR; DLL while DLAB is set */
-#define REG_IER		1	/* DLM while DLAB is set */
+#define REG_DATA	0	/* RBR / THR */
 #define REG_FCR		2
-#define REG_LCR		3
-#define REG_MCR		4
 #define REG_LSR		5
 
-#define LCR_8N1		0x03
-#define LCR_DLAB	0x80
-/* FIFOs on, without the clear bits, so input the host sent early survives
- * (QEMU still clears them if this turns them on). Trigger level 14: QEMU
- * offers its chardev no more than the trigger level at once, and one byte
- * per 60 Hz poll would make a command line take a quarter of a second. */
-#define FCR_ENABLE	0xc1
-#define MCR_DTR_RTS	0x03
 #define LSR_DR		0x01
 #define LSR_THRE	0x20
+/*
+ * FIFOs on, without the clear bits, so input the host sent early survives
+ * (QEMU still clears them if this turns them on). Trigger level 14: QEMU
+ * offers its chardev no more than the trigger level at once, and one byte
+ * per 60 Hz poll would make a command line take a quarter of a second.
+ */
+#define FCR_FIFO_14	0xc1
 
 /* A UART that never drains must not hang the guest: give up after this. */
 #define THRE_POLLS	100000
 
+/*
+ * Only the FIFO setting changes anything in an emulated UART: no emulator
+ * looks at the divisor or line control (115200 8N1 is the host's view), and
+ * IER is already 0 (polled) from reset. Each write would be an exit, and on
+ * PVM a trapped #GP, on the way to "ready".
+ */
 void serial_init(void)
 {
-	outb(COM1 + REG_IER, 0);		/* polled */
-	outb(COM1 + REG_LCR, LCR_DLAB);
-	outb(COM1 + REG_DATA, 1);		/* divisor 1: 115200 baud */
-	outb(COM1 + REG_IER, 0);
-	outb(COM1 + REG_LCR, LCR_8N1);
-	outb(COM1 + REG_FCR, FCR_ENABLE);
-	outb(COM1 + REG_MCR, MCR_DTR_RTS);
+	outb(COM1 + REG_FCR, FCR_FIFO_14);
 }
 
 /*
