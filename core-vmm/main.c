@@ -41,7 +41,7 @@ static int find_demo(char *out, size_t outlen, char *err, size_t errlen)
 			return 0;
 		exe[n] = 0; /* dirname() wrote into it */
 	}
-	snprintf(err, errlen, "the demo guest (porthole-demo.elf) is not next to %s: build it with 'make' first",
+	snprintf(err, errlen, "the demo guest (porthole-demo.elf) is not next to %.300s: build it with 'make' first",
 		 exe);
 	return -1;
 }
