@@ -3,7 +3,7 @@
  * porthole-vmm as a process: guest shutdown, guest reset, SIGTERM and a
  * fatal vCPU exit each stop it with the documented exit status and leave no
  * process, socket or file behind. Bad input fails before anything starts.
- * argv[1] is the porthole-vmm binary.
+ * argv[1] is the porthole-vmm binary, argv[2] the demo guest ELF.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 	}								\
 } while (0)
 
-static const char *vmm;
+static const char *vmm, *demo_elf;
 static char base[64];
 
 static void sleep_ms(int ms)
@@ -40,9 +40,9 @@ static void sleep_ms(int ms)
 
 static pid_t spawn(const char *name, const char *errlog, char **extra)
 {
-	char *argv[32] = { (char *)vmm, "--demo", "--name", (char *)name,
+	char *argv[32] = { (char *)vmm, "--name", (char *)name,
 			   "--run-dir", base, "--memory", "64M", "--fb", "800x600" };
-	int argc = 10;
+	int argc = 9;
 	pid_t pid;
 
 	while (extra && *extra)
@@ -131,14 +131,14 @@ static void slurp(const char *path, char *buf, size_t len)
 }
 
 static void run_case(const char *name, const char *cmd, int sig,
-		     int want_status, const char *want_stderr)
+		     int want_status, const char *want_stderr, char **extra)
 {
 	char errlog[512], log[8192];
 	pid_t pid;
 	int fd, status;
 
 	snprintf(errlog, sizeof(errlog), "%s/%s.stderr", base, name);
-	pid = spawn(name, errlog, NULL);
+	pid = spawn(name, errlog, extra);
 	fd = console(name);
 	if (cmd)
 		CHECK(write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd), "write");
@@ -151,6 +151,9 @@ static void run_case(const char *name, const char *cmd, int sig,
 	      name, status, want_status, log);
 	CHECK(strstr(log, want_stderr), "%s: stderr lacks '%s':\n%s", name,
 	      want_stderr, log);
+	if (want_status == 4)
+		CHECK(strstr(log, "rip=") && strstr(log, "cr0="),
+		      "%s: no register dump:\n%s", name, log);
 	check_nothing_left(name, pid);
 	unlink(errlog);
 	printf("%-10s exit %d, nothing left behind: ok\n", name, status);
@@ -177,8 +180,9 @@ static void bad_input(const char *what, char **extra, const char *want)
 
 int main(int argc, char **argv)
 {
-	CHECK(argc == 2, "usage: test_lifecycle PORTHOLE_VMM");
+	CHECK(argc == 3, "usage: test_lifecycle PORTHOLE_VMM DEMO_ELF");
 	vmm = argv[1];
+	demo_elf = argv[2];
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		printf("skipped: /dev/kvm is not usable here; these tests need KVM\n");
 		return 77;
@@ -186,15 +190,33 @@ int main(int argc, char **argv)
 	snprintf(base, sizeof(base), "/tmp/porthole-test-%d", (int)getpid());
 	mkdir(base, 0700);
 
-	run_case("shutdown", "shutdown\n", 0, 0, "guest powered off");
-	run_case("reset", "reset\n", 0, 3, "guest reset");
-	run_case("sigterm", NULL, SIGTERM, 0, "stopped by signal");
-	run_case("sigint", NULL, SIGINT, 0, "stopped by signal");
-	run_case("fatal", "crash\n", 0, 4, "fatal exit INTERNAL_ERROR");
+	char corrupt[128];
+	FILE *f;
 
-	bad_input("memory too small", (char *[]){ "--memory", "1M", NULL }, "too small");
-	bad_input("framebuffer too big", (char *[]){ "--fb", "9000x9000", NULL }, "out of range");
-	bad_input("bad cpu count", (char *[]){ "--cpus", "0", NULL }, "--cpus");
+	run_case("shutdown", "shutdown\n", 0, 0, "guest powered off",
+		 (char *[]){ "--demo", NULL });
+	run_case("reset", "reset\n", 0, 3, "guest reset",
+		 (char *[]){ "--demo", NULL });
+	/* With several vCPUs every thread must stop, the idle APs included. */
+	run_case("sigterm", NULL, SIGTERM, 0, "stopped by signal",
+		 (char *[]){ "--demo", "--cpus", "4", NULL });
+	run_case("sigint", NULL, SIGINT, 0, "stopped by signal",
+		 (char *[]){ "--demo", NULL });
+	run_case("fatal", "crash\n", 0, 4, "fatal exit INTERNAL_ERROR",
+		 (char *[]){ "--demo", "--cpus", "2", NULL });
+
+	snprintf(corrupt, sizeof(corrupt), "%s/corrupt-kernel", base);
+	f = fopen(corrupt, "w");
+	fputs("MZ this is not a kernel\n", f);
+	fclose(f);
+	bad_input("memory too small", (char *[]){ "--demo", "--memory", "1M", NULL }, "too small");
+	bad_input("framebuffer too big", (char *[]){ "--demo", "--fb", "9000x9000", NULL }, "out of range");
+	bad_input("bad cpu count", (char *[]){ "--demo", "--cpus", "0", NULL }, "--cpus");
+	bad_input("missing kernel", (char *[]){ "--kernel", "/nonexistent/vmlinuz", NULL }, "cannot open");
+	bad_input("corrupt kernel", (char *[]){ "--kernel", corrupt, NULL }, "neither a Linux bzImage");
+	bad_input("missing initrd", (char *[]){ "--kernel", (char *)demo_elf, "--initrd", "/nonexistent/initrd", NULL }, "cannot open /nonexistent/initrd");
+	bad_input("not a kernel", (char *[]){ "--kernel", (char *)vmm, NULL }, "not an x86 executable");
+	unlink(corrupt);
 
 	rmdir(base);
 	return 0;
