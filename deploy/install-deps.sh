@@ -9,6 +9,7 @@ packages=(
 	console-setup-linux                         # Terminus console fonts for the demo guest
 	qemu-system-x86                             # benchmark peer, cross-checks
 	dpkg-dev                                    # dpkg-deb: unpack Debian's kernel for tests
+	xz-utils zstd cpio busybox-static           # its payload, and the test initrd
 	procps                                      # ps/pgrep in tests
 )
 
