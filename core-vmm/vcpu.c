@@ -219,9 +219,11 @@ static void handle_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
-	/* Nothing is mapped here yet: reads float high, writes vanish. */
-	if (!run->mmio.is_write)
-		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	if (run->mmio.len > sizeof(run->mmio.data) ||
+	    mmio_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			  run->mmio.len, run->mmio.is_write))
+		return;
+	/* Nothing is mapped here: reads float high, writes vanish. */
 	if (v->mmio_warnings < MAX_MMIO_WARNINGS) {
 		v->mmio_warnings++;
 		fprintf(stderr, "porthole-vmm: vCPU %u: %s of unmapped MMIO at 0x%llx ignored%s\n",

@@ -149,6 +149,11 @@ static int setup_platform(struct vmm *vm, char *err, size_t errlen)
 			return -1;
 		}
 		vm->has_irqchip = 1;
+		if (irq_router_init(&vm->irq, vm->vm_fd)) {
+			snprintf(err, errlen, "KVM_SET_GSI_ROUTING failed: %s",
+				 strerror(errno));
+			return -1;
+		}
 	} else {
 		fprintf(stderr, "porthole-vmm: warning: KVM offers no in-kernel irqchip; guests that need interrupts will not run\n");
 	}
@@ -216,6 +221,19 @@ static int setup_devices(struct vmm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "internal error: overlapping I/O ports");
 		return -1;
 	}
+	/* 64-bit BARs go above RAM, on a 1 GiB boundary. */
+	if (pci_bus_init(&vm->pci, &vm->mmio, &vm->pio,
+			 (LAYOUT_HIGH_RAM_START + vm->mem.hi_size + (1ULL << 30) - 1) &
+			 ~((1ULL << 30) - 1))) {
+		snprintf(err, errlen, "internal error: PCI ports taken");
+		return -1;
+	}
+	vm->pci_ready = 1;
+	if (iothread_init(&vm->io, "vmm-io")) {
+		snprintf(err, errlen, "cannot create the device I/O thread: %s",
+			 strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -248,6 +266,8 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *err,
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->serial_fd = -1;
+	vm->io.epfd = vm->io.stop_fd = -1;
+	mmio_init(&vm->mmio);
 	vm->fb.memfd = -1;
 	atomic_init(&vm->stop, VMM_RUNNING);
 
@@ -299,6 +319,10 @@ int vmm_start(struct vmm *vm, char *err, size_t errlen)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);
+	if (iothread_start(&vm->io)) {
+		snprintf(err, errlen, "cannot start the device I/O thread");
+		return -1;
+	}
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		int ret = pthread_create(&vm->vcpus[i].thread, NULL,
 					 vcpu_thread, &vm->vcpus[i]);
@@ -330,6 +354,8 @@ void vmm_join(struct vmm *vm)
 			pthread_join(vm->vcpus[i].thread, NULL);
 		vm->vcpus[i].started = 0;
 	}
+	/* No vCPU can notify a device now; let the devices finish. */
+	iothread_stop(&vm->io);
 }
 
 void vmm_destroy(struct vmm *vm)
@@ -346,6 +372,14 @@ void vmm_destroy(struct vmm *vm)
 		rtc_destroy(&vm->rtc);
 		vm->com1.ops.opaque = NULL;
 	}
+	iothread_destroy(&vm->io);
+	if (vm->pci_ready)
+		pci_bus_destroy(&vm->pci);
+	vm->pci_ready = 0;
+	if (vm->has_irqchip)
+		irq_router_destroy(&vm->irq);
+	vm->has_irqchip = 0;
+	mmio_destroy(&vm->mmio);
 	fb_destroy(&vm->fb);
 	guest_mem_free(&vm->mem);
 	if (vm->vm_fd >= 0)

@@ -16,6 +16,10 @@
 #include "fb.h"
 #include "guest_mem.h"
 #include "i8042.h"
+#include "iothread.h"
+#include "irq.h"
+#include "mmio.h"
+#include "pci/pci.h"
 #include "pio.h"
 #include "pm.h"
 #include "rtc.h"
@@ -58,10 +62,15 @@ struct vmm {
 	int kvm_fd, vm_fd;
 	size_t run_size;
 	int has_irqchip;
+	int pci_ready;
 	int pvm;               /* /dev/kvm is PVM (no VT-x/AMD-V) */
 	struct guest_mem mem;
 	struct vmm_fb fb;
 	struct pio_bus pio;
+	struct mmio_bus mmio;
+	struct pci_bus pci;
+	struct irq_router irq;
+	struct iothread io;    /* light devices: input, console */
 	struct serial com1;
 	struct i8042 kbc;
 	struct pm pm;
