@@ -12,7 +12,8 @@
 static const char usage[] =
 "usage: porthole-vmm (--demo | --kernel FILE [--initrd FILE] [--cmdline STR])\n"
 "                    [--memory SIZE] [--cpus N] [--fb WxH] [--serial FILE]\n"
-"                    [--console] [--name NAME] [--run-dir DIR]\n"
+"                    [--disk FILE[,ro]]... [--no-input] [--console]\n"
+"                    [--name NAME] [--run-dir DIR]\n"
 "\n"
 "Runs one virtual machine on KVM.\n"
 "\n"
@@ -24,14 +25,17 @@ static const char usage[] =
 "  --cpus N          number of vCPUs, one host thread each (default 1)\n"
 "  --fb WxH          framebuffer size (default 1920x1080, 32-bit XRGB)\n"
 "  --serial FILE     append the guest's COM1 output to FILE\n"
+"  --disk FILE[,ro]  a virtio-blk disk on a raw image (up to 4; ,ro: read-only)\n"
+"  --no-input        no virtio keyboard, tablet and mouse (on by default)\n"
 "  --console         COM1 on this terminal: output to stdout, stdin to the guest\n"
 "  --name NAME       VM name, names the run directory (default: demo or vm)\n"
 "  --run-dir DIR     base of run directories (default /run/porthole for root,\n"
 "                    else $XDG_RUNTIME_DIR/porthole)\n"
 "  --help, --version\n"
 "\n"
-"In the run directory: serial.sock (COM1 as a stream socket), and screen.ppm,\n"
-"written on SIGUSR1. SIGTERM or SIGINT stops the VM.\n"
+"In the run directory: serial.sock (COM1 as a stream socket), agent.sock (the\n"
+"guest agent's virtio-console port), and screen.ppm, written on SIGUSR1.\n"
+"SIGTERM or SIGINT stops the VM.\n"
 "Exit status: 0 powered off or stopped, 3 guest reset, 4 fatal vCPU exit,\n"
 "1 could not start.\n";
 
@@ -63,7 +67,7 @@ int cli_parse_size(const char *s, uint64_t *bytes)
 
 enum { OPT_DEMO = 256, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY,
        OPT_CPUS, OPT_FB, OPT_SERIAL, OPT_CONSOLE, OPT_NAME, OPT_RUNDIR,
-       OPT_HELP, OPT_VERSION };
+       OPT_HELP, OPT_VERSION, OPT_DISK, OPT_NO_INPUT };
 
 static const struct option options[] = {
 	{ "demo", no_argument, NULL, OPT_DEMO },
@@ -77,10 +81,45 @@ static const struct option options[] = {
 	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "run-dir", required_argument, NULL, OPT_RUNDIR },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "no-input", no_argument, NULL, OPT_NO_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
 };
+
+/* FILE or FILE,ro; the copy lives as long as argv. */
+static int parse_disk(struct cli *c, const char *arg, char *err,
+		      size_t errlen)
+{
+	struct vmm_disk_config *d;
+	size_t n = strlen(arg);
+
+	if (c->vm.ndisks == VMM_MAX_DISKS) {
+		snprintf(err, errlen, "at most %d --disk options", VMM_MAX_DISKS);
+		return -1;
+	}
+	d = &c->vm.disks[c->vm.ndisks];
+	if (n > 3 && !strcmp(arg + n - 3, ",ro")) {
+		if (n - 3 >= sizeof(c->disk_paths[0]))
+			goto too_long;
+		memcpy(c->disk_paths[c->vm.ndisks], arg, n - 3);
+		c->disk_paths[c->vm.ndisks][n - 3] = 0;
+		d->path = c->disk_paths[c->vm.ndisks];
+		d->readonly = 1;
+	} else {
+		d->path = arg;
+	}
+	if (!*d->path) {
+		snprintf(err, errlen, "--disk needs a file name");
+		return -1;
+	}
+	c->vm.ndisks++;
+	return 0;
+too_long:
+	snprintf(err, errlen, "--disk path is too long");
+	return -1;
+}
 
 static int parse_one(struct cli *c, int opt, const char *arg, char *err,
 		     size_t errlen)
@@ -116,6 +155,11 @@ static int parse_one(struct cli *c, int opt, const char *arg, char *err,
 	case OPT_FB:
 		return fb_parse_size(arg, &c->vm.fb_width, &c->vm.fb_height,
 				     err, errlen);
+	case OPT_NO_INPUT:
+		c->vm.no_input = 1;
+		break;
+	case OPT_DISK:
+		return parse_disk(c, arg, err, errlen);
 	default:
 		snprintf(err, errlen, "unknown option; see porthole-vmm --help");
 		return -1;

@@ -13,6 +13,7 @@ struct cli {
 	const char *serial_log;
 	int console;
 	const char *run_base;
+	char disk_paths[VMM_MAX_DISKS][4096]; /* FILE of FILE,ro */
 };
 
 /* 0: run; 1: --help or --version was printed; -1: error in err. */

@@ -27,6 +27,12 @@
 
 #define VMM_MIN_MEMORY (16ULL << 20)
 #define VMM_MAX_CPUS   64
+#define VMM_MAX_DISKS  4
+
+struct vmm_disk_config {
+	const char *path;
+	int readonly;
+};
 
 struct vmm_config {
 	const char *name;
@@ -35,6 +41,10 @@ struct vmm_config {
 	uint64_t memory;
 	unsigned ncpus;
 	uint32_t fb_width, fb_height;
+	struct vmm_disk_config disks[VMM_MAX_DISKS];
+	int ndisks;
+	int no_input;           /* no virtio keyboard/tablet/mouse */
+	const char *agent_socket; /* host end of the agent port, or NULL */
 };
 
 /* Why the VM stopped; the first reason recorded wins. */
