@@ -62,7 +62,7 @@ static int exit_code(int why)
 int main(int argc, char **argv)
 {
 	char err[512], base[PATH_MAX - 64], demo[PATH_MAX], cmdline[128];
-	char sock[PATH_MAX], shot[PATH_MAX];
+	char sock[PATH_MAX], shot[PATH_MAX], agent[PATH_MAX];
 	struct loop_options lo = { .log_fd = -1 };
 	struct rundir rd = { .lock_fd = -1 };
 	struct vmm vm;
@@ -107,6 +107,8 @@ int main(int argc, char **argv)
 
 	if (rundir_create(&rd, base, c.vm.name, err, sizeof(err)))
 		goto fail;
+	rundir_file(&rd, "agent.sock", agent, sizeof(agent));
+	c.vm.agent_socket = agent;
 	if (vmm_create(&vm, &c.vm, err, sizeof(err)))
 		goto fail_rundir;
 	rundir_file(&rd, "serial.sock", sock, sizeof(sock));

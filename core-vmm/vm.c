@@ -237,6 +237,55 @@ static int setup_devices(struct vmm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/* Images are opened and locked before anything else, so a disk that is
+ * missing, read-only or in use by another VM stops us before KVM is touched. */
+static int open_disks(struct vmm *vm, const struct vmm_config *cfg,
+		      char *err, size_t errlen)
+{
+	for (int i = 0; i < cfg->ndisks; i++) {
+		if (vblk_open(&vm->disks[i], cfg->disks[i].path,
+			      cfg->disks[i].readonly, err, errlen))
+			return -1;
+		vm->ndisks_open++;
+	}
+	return 0;
+}
+
+static int attach_virtio(struct vmm *vm, const struct vmm_config *cfg,
+			 char *err, size_t errlen)
+{
+	struct virtio_env env = {
+		.vm_fd = vm->vm_fd, .mem = &vm->mem, .bus = &vm->pci,
+		.irq = vm->has_irqchip ? &vm->irq : NULL, .io = &vm->io,
+	};
+
+	if (!cfg->no_input) {
+		if (vmm_input_attach(&vm->input, &env, err, errlen))
+			return -1;
+		vm->has_input = 1;
+	}
+	if (vconsole_attach(&vm->console, &env, cfg->agent_socket, err, errlen))
+		return -1;
+	vm->has_console = 1;
+	for (int i = 0; i < vm->ndisks_open; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "vmm-disk%u", (unsigned)i % 10);
+		if (iothread_init(&vm->disk_io[i], name)) {
+			snprintf(err, errlen, "cannot create a disk I/O thread: %s",
+				 strerror(errno));
+			return -1;
+		}
+		env.io = &vm->disk_io[i];
+		if (vblk_attach(&vm->disks[i], &env, err, errlen)) {
+			iothread_destroy(&vm->disk_io[i]);
+			return -1;
+		}
+		vm->ndisks++;
+	}
+	return 0;
+}
+
 static int load_guest(struct vmm *vm, const struct vmm_config *cfg,
 		      struct boot_entry *entry, char *err, size_t errlen)
 {
@@ -279,9 +328,11 @@ int vmm_create(struct vmm *vm, const struct vmm_config *cfg, char *err,
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (open_kvm(vm, err, errlen) || setup_platform(vm, err, errlen) ||
+	if (open_disks(vm, cfg, err, errlen) ||
+	    open_kvm(vm, err, errlen) || setup_platform(vm, err, errlen) ||
 	    setup_memory(vm, cfg, err, errlen) ||
 	    setup_devices(vm, err, errlen) ||
+	    attach_virtio(vm, cfg, err, errlen) ||
 	    load_guest(vm, cfg, &entry, err, errlen))
 		goto fail;
 
@@ -323,6 +374,12 @@ int vmm_start(struct vmm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the device I/O thread");
 		return -1;
 	}
+	for (int i = 0; i < vm->ndisks; i++) {
+		if (iothread_start(&vm->disk_io[i])) {
+			snprintf(err, errlen, "cannot start a disk I/O thread");
+			return -1;
+		}
+	}
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		int ret = pthread_create(&vm->vcpus[i].thread, NULL,
 					 vcpu_thread, &vm->vcpus[i]);
@@ -356,6 +413,8 @@ void vmm_join(struct vmm *vm)
 	}
 	/* No vCPU can notify a device now; let the devices finish. */
 	iothread_stop(&vm->io);
+	for (int i = 0; i < vm->ndisks; i++)
+		iothread_stop(&vm->disk_io[i]);
 }
 
 void vmm_destroy(struct vmm *vm)
@@ -372,6 +431,21 @@ void vmm_destroy(struct vmm *vm)
 		rtc_destroy(&vm->rtc);
 		vm->com1.ops.opaque = NULL;
 	}
+	/* Devices after their threads, before the bus and routes they use. */
+	iothread_stop(&vm->io);
+	for (int i = 0; i < vm->ndisks; i++)
+		iothread_stop(&vm->disk_io[i]);
+	if (vm->has_input)
+		vmm_input_destroy(&vm->input);
+	vm->has_input = 0;
+	if (vm->has_console)
+		vconsole_destroy(&vm->console);
+	vm->has_console = 0;
+	for (int i = 0; i < vm->ndisks_open; i++)
+		vblk_destroy(&vm->disks[i]);
+	for (int i = 0; i < vm->ndisks; i++)
+		iothread_destroy(&vm->disk_io[i]);
+	vm->ndisks = vm->ndisks_open = 0;
 	iothread_destroy(&vm->io);
 	if (vm->pci_ready)
 		pci_bus_destroy(&vm->pci);

@@ -16,6 +16,7 @@
 #include "fb.h"
 #include "guest_mem.h"
 #include "i8042.h"
+#include "input.h"
 #include "iothread.h"
 #include "irq.h"
 #include "mmio.h"
@@ -24,6 +25,8 @@
 #include "pm.h"
 #include "rtc.h"
 #include "serial.h"
+#include "virtio/blk.h"
+#include "virtio/console.h"
 
 #define VMM_MIN_MEMORY (16ULL << 20)
 #define VMM_MAX_CPUS   64
@@ -81,6 +84,13 @@ struct vmm {
 	struct pci_bus pci;
 	struct irq_router irq;
 	struct iothread io;    /* light devices: input, console */
+	struct vmm_input input;
+	int has_input;
+	struct vconsole console;
+	int has_console;
+	struct vblk disks[VMM_MAX_DISKS];
+	struct iothread disk_io[VMM_MAX_DISKS]; /* one each: fsync is slow */
+	int ndisks_open, ndisks;
 	struct serial com1;
 	struct i8042 kbc;
 	struct pm pm;

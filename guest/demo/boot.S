@@ -157,6 +157,8 @@ boot_msg:
 pml4:
 	.quad pdpt + (PTE_P | PTE_RW | PTE_US)
 	.fill 511, 8, 0
+	.globl boot_pdpt		/* pci.c maps BARs above 4 GiB */
+boot_pdpt:
 pdpt:
 	.quad pd + 0x0000 + (PTE_P | PTE_RW | PTE_US)
 	.quad pd + 0x1000 + (PTE_P | PTE_RW | PTE_US)

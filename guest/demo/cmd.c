@@ -15,28 +15,17 @@
 
 #define FILL_LIMIT 1000000000	/* keeps clipping arithmetic far from overflow */
 
-/* Returns NULL when done, or why the command was refused. */
-typedef const char *(*cmd_fn)(struct demo *d, const char *args, size_t n);
+/*
+ * Returns NULL when done, or why the command was refused. msg is for a
+ * reason built at run time, or, on success, words after "ok CMD".
+ */
+typedef const char *(*cmd_fn)(struct demo *d, const char *args, size_t n,
+			      struct line *msg);
 
 struct command {
 	const char *name;
 	cmd_fn run;
 };
-
-/* The next space-separated word of [*p, end), or length 0 at the end. */
-static size_t next_word(const char **p, const char *end, const char **word)
-{
-	const char *s = *p;
-	size_t n = 0;
-
-	while (s < end && *s == ' ')
-		s++;
-	while (s + n < end && s[n] != ' ')
-		n++;
-	*word = s;
-	*p = s + n;
-	return n;
-}
 
 static bool parse_color(const char *s, size_t n, uint32_t *color)
 {
@@ -55,7 +44,8 @@ static bool parse_color(const char *s, size_t n, uint32_t *color)
 	return true;
 }
 
-static const char *cmd_fill(struct demo *d, const char *args, size_t n)
+static const char *cmd_fill(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	const char *p = args, *end = args + n, *w;
 	int64_t v[4];
@@ -96,7 +86,8 @@ static int on_off(const char *args, size_t n)
 	return -1;
 }
 
-static const char *cmd_anim(struct demo *d, const char *args, size_t n)
+static const char *cmd_anim(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	int on = on_off(args, n);
 
@@ -106,7 +97,8 @@ static const char *cmd_anim(struct demo *d, const char *args, size_t n)
 	return NULL;
 }
 
-static const char *cmd_clock(struct demo *d, const char *args, size_t n)
+static const char *cmd_clock(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	int on = on_off(args, n);
 
@@ -116,13 +108,15 @@ static const char *cmd_clock(struct demo *d, const char *args, size_t n)
 	return NULL;
 }
 
-static const char *cmd_text(struct demo *d, const char *args, size_t n)
+static const char *cmd_text(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	text_append(d, args, n);
 	return NULL;
 }
 
-static const char *cmd_ping(struct demo *d, const char *args, size_t n)
+static const char *cmd_ping(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	return NULL;
 }
@@ -135,14 +129,16 @@ static void linger(void)
 		cpu_idle();
 }
 
-static const char *cmd_shutdown(struct demo *d, const char *args, size_t n)
+static const char *cmd_shutdown(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	outw(LAYOUT_PM1A_CNT_PORT, PM1A_SLP_EN_S5);
 	linger();
 	return "still running after ACPI S5 (no PM1a_CNT at 0x604?)";
 }
 
-static const char *cmd_reset(struct demo *d, const char *args, size_t n)
+static const char *cmd_reset(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	outb(I8042_CMD, I8042_RESET);
 	linger();
@@ -150,10 +146,23 @@ static const char *cmd_reset(struct demo *d, const char *args, size_t n)
 }
 
 /* Unbacked memory: the monitor must report a fatal vCPU exit. */
-static const char *cmd_crash(struct demo *d, const char *args, size_t n)
+static const char *cmd_crash(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
 {
 	((void (*)(void))(uintptr_t)CRASH_ADDR)();
 	return "returned from unbacked memory";
+}
+
+static const char *cmd_disk(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
+{
+	return vblk_command(d, args, n, msg);
+}
+
+static const char *cmd_hostile(struct demo *d, const char *args, size_t n,
+			       struct line *msg)
+{
+	return hostile_command(d, args, n, msg);
 }
 
 static const struct command commands[] = {
@@ -165,9 +174,12 @@ static const struct command commands[] = {
 	{ "shutdown", cmd_shutdown },
 	{ "reset", cmd_reset },
 	{ "crash", cmd_crash },
+	{ "disk", cmd_disk },
+	{ "hostile", cmd_hostile },
 };
 
-static void reply(const char *word, size_t n, const char *err)
+static void reply(const char *word, size_t n, const char *err,
+		  const struct line *msg)
 {
 	struct line l;
 
@@ -177,6 +189,9 @@ static void reply(const char *word, size_t n, const char *err)
 	if (err) {
 		line_str(&l, ": ");
 		line_str(&l, err);
+	} else if (msg->len) {
+		line_str(&l, " ");
+		line_mem(&l, msg->buf, msg->len);
 	}
 	serial_line(&l);
 }
@@ -185,21 +200,26 @@ static void run_line(struct demo *d, const char *s, size_t n, bool cut)
 {
 	const char *p = s, *end = s + n, *word, *args;
 	size_t len = next_word(&p, end, &word);
+	struct line msg;
 
+	line_init(&msg);
 	if (!len)
 		return;		/* blank lines are not commands */
 	if (cut) {
-		reply(word, len, "line too long");
+		reply(word, len, "line too long", &msg);
 		return;
 	}
 	/* Arguments start after one space: `text` keeps the rest verbatim. */
 	args = p < end ? p + 1 : end;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (word_is(word, len, commands[i].name)) {
-			reply(word, len, commands[i].run(d, args, end - args));
+			const char *err = commands[i].run(d, args, end - args,
+							  &msg);
+
+			reply(word, len, err, &msg);
 			return;
 		}
-	reply(word, len, "unknown command");
+	reply(word, len, "unknown command", &msg);
 }
 
 void input_poll(struct demo *d)

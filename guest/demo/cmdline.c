@@ -103,7 +103,7 @@ static bool has_prefix(const char *s, size_t n, const char *p)
 static void parse_word(struct config *c, const char *s, size_t n)
 {
 	static const char fb[] = "porthole.fb=", anim[] = "porthole.anim=",
-			  clock[] = "porthole.clock=";
+			  clock[] = "porthole.clock=", pci[] = "porthole.pci=";
 
 	if (has_prefix(s, n, fb))
 		parse_fb(c, s + sizeof(fb) - 1, n - (sizeof(fb) - 1));
@@ -111,6 +111,12 @@ static void parse_word(struct config *c, const char *s, size_t n)
 		c->anim = flag(s + sizeof(anim) - 1, n - (sizeof(anim) - 1));
 	else if (has_prefix(s, n, clock))
 		c->clock = flag(s + sizeof(clock) - 1, n - (sizeof(clock) - 1));
+	else if (has_prefix(s, n, pci)) {
+		s += sizeof(pci) - 1;
+		n -= sizeof(pci) - 1;
+		c->pci_reassign = word_is(s, n, "reassign");
+		c->pci_high = word_is(s, n, "reassign-high");
+	}
 }
 
 void config_parse(struct config *c, const struct hvm_start_info *si)

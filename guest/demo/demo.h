@@ -13,6 +13,7 @@
 #include "fb.h"
 #include "font.h"
 #include "lib.h"
+#include "vio.h"
 
 /* struct hvm_start_info (Xen's arch-x86/hvm/start_info.h), versions 0/1. */
 #define HVM_START_MAGIC 0x336ec578
@@ -33,6 +34,7 @@ struct hvm_start_info {
 struct config {
 	struct fb fb;		/* base NULL: headless */
 	bool anim, clock;
+	bool pci_reassign, pci_high;	/* porthole.pci= test knobs */
 	struct line problem;	/* why porthole.fb was refused; empty if not */
 };
 
@@ -61,6 +63,7 @@ struct anim {
 struct textarea {
 	int64_t x0, y0;		/* the first cell's top left */
 	int cols, rows, used;
+	bool typing;		/* the last row is being typed on the keyboard */
 	uint16_t len[TEXT_MAX_ROWS];	/* glyphs in each row */
 	uint16_t drawn[TEXT_MAX_ROWS];	/* cells painted in each screen row */
 	uint16_t cell[TEXT_MAX_ROWS][TEXT_MAX_COLS];
@@ -81,6 +84,8 @@ struct demo {
 	struct anim anim;
 	struct textarea text;
 	struct input input;
+	struct cursor cursor;	/* the pointer, once a device moves it */
+	struct vio vio;
 };
 
 /* A region of demo_layout.h (TITLE, CLOCK, TEXT, ANIM) on d's screen. */
@@ -102,6 +107,10 @@ void anim_tick(struct demo *d);
 void text_init(struct demo *d);
 void text_append(struct demo *d, const char *s, size_t n);
 void text_line(struct demo *d, const struct line *l);
+/* The keyboard's row: a character, Backspace, Enter. */
+void text_type(struct demo *d, uint32_t cp);
+void text_backspace(struct demo *d);
+void text_enter(struct demo *d);
 
 /* Read what the host sent and run each complete line. */
 void input_poll(struct demo *d);

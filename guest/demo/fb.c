@@ -63,6 +63,99 @@ static uint32_t *row_ptr(const struct fb *fb, int64_t y)
 	return (uint32_t *)(fb->base + (uint64_t)y * fb->stride);
 }
 
+/* The arrow: 'X' edge, '.' inside, ' ' transparent. */
+static const char cursor_shape[DEMO_POINTER_H][DEMO_POINTER_W + 1] = {
+	"X          ",
+	"XX         ",
+	"X.X        ",
+	"X..X       ",
+	"X...X      ",
+	"X....X     ",
+	"X.....X    ",
+	"X......X   ",
+	"X.......X  ",
+	"X........X ",
+	"X.....XXXXX",
+	"X..X..X    ",
+	"X.X X..X   ",
+	"XX  X..X   ",
+	"X    X..X  ",
+	"     XXXX  ",
+};
+
+/* Does the shown cursor cover part of row y between x0 and x1 (excl.)? */
+static bool cursor_in_row(const struct fb *fb, int64_t y, int64_t x0,
+			  int64_t x1)
+{
+	const struct cursor *c = fb->cursor;
+
+	return c && c->shown && y >= c->y && y < c->y + DEMO_POINTER_H &&
+	       x0 < c->x + DEMO_POINTER_W && c->x < x1;
+}
+
+/* Where pixel (x, y) lives: on the screen, or saved under the cursor. */
+static uint32_t *pixel(const struct fb *fb, int64_t x, int64_t y)
+{
+	struct cursor *c = fb->cursor;
+	int64_t cx = x - c->x, cy = y - c->y;
+
+	if (cx >= 0 && cx < DEMO_POINTER_W && cy >= 0 && cy < DEMO_POINTER_H &&
+	    cursor_shape[cy][cx] != ' ')
+		return &c->under[cy][cx];
+	return row_ptr(fb, y) + x;
+}
+
+/* Swap the cursor's pixels with the screen's: show (save, paint) or hide
+ * (restore), only for the covered pixels that are on screen. */
+static void cursor_paint(const struct fb *fb, bool show)
+{
+	struct cursor *c = fb->cursor;
+
+	for (int cy = 0; cy < DEMO_POINTER_H; cy++) {
+		int64_t y = c->y + cy;
+
+		if (y < 0 || y >= fb->height)
+			continue;
+		for (int cx = 0; cx < DEMO_POINTER_W; cx++) {
+			int64_t x = c->x + cx;
+			char k = cursor_shape[cy][cx];
+			uint32_t *p;
+
+			if (k == ' ' || x < 0 || x >= fb->width)
+				continue;
+			p = row_ptr(fb, y) + x;
+			if (show) {
+				c->under[cy][cx] = *p;
+				*p = k == 'X' ? DEMO_COLOR_POINTER_EDGE
+					      : DEMO_COLOR_POINTER;
+			} else {
+				*p = c->under[cy][cx];
+			}
+		}
+	}
+}
+
+void fb_cursor_hide(const struct fb *fb)
+{
+	if (!fb->base || !fb->cursor || !fb->cursor->shown)
+		return;
+	cursor_paint(fb, false);
+	fb->cursor->shown = false;
+}
+
+void fb_cursor_move(const struct fb *fb, int64_t x, int64_t y)
+{
+	struct cursor *c = fb->cursor;
+
+	if (!fb->base || !c || (c->shown && c->x == x && c->y == y))
+		return;
+	fb_cursor_hide(fb);
+	c->x = x;
+	c->y = y;
+	cursor_paint(fb, true);
+	c->shown = true;
+}
+
 void fb_fill(const struct fb *fb, struct rect r, uint32_t color)
 {
 	struct rect screen = { 0, 0, fb->width, fb->height };
@@ -75,6 +168,11 @@ void fb_fill(const struct fb *fb, struct rect r, uint32_t color)
 	for (int64_t y = r.y; y < r.y + r.h; y++) {
 		uint32_t *p = row_ptr(fb, y) + r.x;
 
+		if (cursor_in_row(fb, y, r.x, r.x + r.w)) {
+			for (int64_t x = r.x; x < r.x + r.w; x++)
+				*pixel(fb, x, y) = color;
+			continue;
+		}
 		for (int64_t x = 0; x < r.w; x++)
 			p[x] = color;
 	}
@@ -95,9 +193,13 @@ void fb_glyph(const struct fb *fb, const struct font *font, int64_t x,
 	for (int64_t py = r.y; py < r.y + r.h; py++) {
 		unsigned ink = bits[(py - y) / scale];
 		uint32_t *p = row_ptr(fb, py);
+		bool covered = cursor_in_row(fb, py, r.x, r.x + r.w);
 
-		for (int64_t px = r.x; px < r.x + r.w; px++)
-			p[px] = ink & (0x80 >> ((px - x) / scale)) ? fg : bg;
+		for (int64_t px = r.x; px < r.x + r.w; px++) {
+			uint32_t c = ink & (0x80 >> ((px - x) / scale)) ? fg : bg;
+
+			*(covered ? pixel(fb, px, py) : p + px) = c;
+		}
 	}
 }
 

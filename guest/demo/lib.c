@@ -68,6 +68,20 @@ bool word_is(const char *w, size_t n, const char *s)
 	return strlen(s) == n && memcmp(w, s, n) == 0;
 }
 
+size_t next_word(const char **p, const char *end, const char **word)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	while (s < end && *s == ' ')
+		s++;
+	while (s + n < end && s[n] != ' ')
+		n++;
+	*word = s;
+	*p = s + n;
+	return n;
+}
+
 static int digit_value(char c)
 {
 	if (c >= '0' && c <= '9')

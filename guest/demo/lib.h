@@ -21,6 +21,9 @@ size_t str_nlen(const char *s, size_t max);
 /* Does the n-byte word w equal the NUL-terminated string s? */
 bool word_is(const char *w, size_t n, const char *s);
 
+/* The next space-separated word of [*p, end), or length 0 at the end. */
+size_t next_word(const char **p, const char *end, const char **word);
+
 /* Whole-word number parsers: false on junk, empty input or overflow. */
 bool parse_u64(const char *s, size_t n, unsigned base, uint64_t *out);
 bool parse_i64(const char *s, size_t n, int64_t *out);

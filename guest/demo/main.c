@@ -110,15 +110,18 @@ void demo_main(const struct hvm_start_info *si)
 		say("", &cfg.problem);
 	}
 	d.fb = cfg.fb;
+	d.fb.cursor = &d.cursor;
 	if (!font_init(&d.font, demo_font_start, demo_font_end - demo_font_start,
 		       &font_desc))
 		say("", &font_desc);
 	if (d.fb.base)
 		draw_desktop(&d, &cfg, &font_desc);
+	vio_init(&d, cfg.pci_reassign, cfg.pci_high);
 	ready(&d);
 	/* One pass per 60 Hz tick; `hlt` sleeps until the next one. */
 	for (;;) {
 		input_poll(&d);
+		vio_poll(&d);
 		clock_tick(&d);
 		anim_tick(&d);
 		cpu_idle();

@@ -58,6 +58,25 @@ void text_init(struct demo *d)
 		t->rows = TEXT_MAX_ROWS;
 }
 
+static void draw_all(struct demo *d)
+{
+	for (int row = 0; row < d->text.rows; row++)
+		draw_row(d, row);
+}
+
+/* An empty row at the bottom; a full area scrolls first (true). */
+static bool new_row(struct textarea *t)
+{
+	bool scrolled = false;
+
+	if (t->used == t->rows) {
+		scroll_up(t);
+		scrolled = true;
+	}
+	t->len[t->used++] = 0;
+	return scrolled;
+}
+
 void text_append(struct demo *d, const char *s, size_t n)
 {
 	struct textarea *t = &d->text;
@@ -66,6 +85,7 @@ void text_append(struct demo *d, const char *s, size_t n)
 
 	if (t->rows <= 0 || t->cols <= 0)
 		return;
+	t->typing = false;	/* typed keys continue on a row of their own */
 	do {	/* at least once: an empty line is an empty row */
 		int row, len = 0;
 
@@ -82,8 +102,56 @@ void text_append(struct demo *d, const char *s, size_t n)
 			draw_row(d, row);
 	} while (p < end);
 	if (scrolled)
-		for (int row = 0; row < t->rows; row++)
-			draw_row(d, row);
+		draw_all(d);
+}
+
+/* Keys typed on the keyboard: one cell drawn (or cleared) per key. */
+void text_type(struct demo *d, uint32_t cp)
+{
+	struct textarea *t = &d->text;
+	int row, col;
+
+	if (t->rows <= 0 || t->cols <= 0)
+		return;
+	if (!t->typing || t->len[t->used - 1] >= t->cols) {
+		if (new_row(t))
+			draw_all(d);
+		t->typing = true;
+	}
+	row = t->used - 1;
+	col = t->len[row]++;
+	t->cell[row][col] = font_glyph(&d->font, cp);
+	fb_glyph(&d->fb, &d->font, t->x0 + (int64_t)col * FONT_W,
+		 t->y0 + (int64_t)row * FONT_H, t->cell[row][col], 1,
+		 DEMO_COLOR_TEXT_FG, DEMO_COLOR_TEXT_BG);
+	if (t->drawn[row] < t->len[row])
+		t->drawn[row] = t->len[row];
+}
+
+void text_backspace(struct demo *d)
+{
+	struct textarea *t = &d->text;
+	int row;
+
+	if (t->rows <= 0 || !t->typing || t->len[t->used - 1] == 0)
+		return;
+	row = t->used - 1;
+	t->len[row]--;
+	fb_fill(&d->fb, cells(t, row, t->len[row], t->len[row] + 1),
+		DEMO_COLOR_TEXT_BG);
+	t->drawn[row] = t->len[row];
+}
+
+/* Enter ends the typed row; on no typed row it leaves an empty one. */
+void text_enter(struct demo *d)
+{
+	struct textarea *t = &d->text;
+
+	if (t->rows <= 0 || t->cols <= 0)
+		return;
+	if (!t->typing && new_row(t))
+		draw_all(d);
+	t->typing = false;
 }
 
 void text_line(struct demo *d, const struct line *l)

@@ -106,12 +106,26 @@ void h_command(struct harness *h, const char *fmt, ...)
 void h_start_demo(struct harness *h, uint32_t w, uint32_t hgt,
 		  const char *extra)
 {
+	struct h_options none = { 0 };
+
+	h_start_demo_opts(h, w, hgt, extra, &none);
+}
+
+void h_start_demo_opts(struct harness *h, uint32_t w, uint32_t hgt,
+		       const char *extra, const struct h_options *o)
+{
 	char cmdline[256], err[512];
 	struct vmm_config cfg = {
 		.name = "test", .demo_path = PORTHOLE_DEMO_ELF,
 		.memory = 64ULL << 20, .ncpus = 1,
 		.fb_width = w, .fb_height = hgt, .cmdline = cmdline,
+		.agent_socket = o->agent_socket, .no_input = o->no_input,
 	};
+
+	if (o->disk) {
+		cfg.disks[0] = (struct vmm_disk_config){ o->disk, o->disk_ro };
+		cfg.ndisks = 1;
+	}
 
 	memset(h, 0, sizeof(*h));
 	h->w = w;

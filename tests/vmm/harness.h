@@ -39,6 +39,16 @@ void h_require_kvm(void);
  * command line (e.g. "porthole.anim=0"). Waits for "ready". */
 void h_start_demo(struct harness *h, uint32_t w, uint32_t hgt,
 		  const char *extra);
+
+struct h_options {
+	const char *disk;          /* raw image for a virtio-blk disk */
+	int disk_ro;
+	const char *agent_socket;  /* host end of the agent port */
+	int no_input;
+};
+
+void h_start_demo_opts(struct harness *h, uint32_t w, uint32_t hgt,
+		       const char *extra, const struct h_options *o);
 void h_stop(struct harness *h);
 
 /* Send one command line; waits for "ok <first word>" (CHECKs it). */
