@@ -277,6 +277,32 @@ static void test_host_errors(struct vblk *b, struct tq *t, const char *img)
 	      data[512] == 0 && data[1023] == 0, "zeros past EOF");
 }
 
+/* A request larger than seg_max * size_max fails without any I/O, even
+ * on a disk big enough for it. */
+static void test_huge(struct tq *t)
+{
+	struct tbuf bufs[66];
+	struct vblk b;
+	char img[256], err[256];
+	int fd;
+
+	path_of(img, sizeof(img), "sparse.img");
+	fd = open(img, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && ftruncate(fd, 1ULL << 30) == 0, "sparse image");
+	close(fd);
+	CHECK(vblk_open(&b, img, false, err, sizeof(err)) == 0, "open: %s", err);
+	bufs[0] = (struct tbuf){ HDR_GPA, 16, false };
+	for (int i = 1; i <= 64; i++)   /* 64 x 4 MiB, all of RAM each */
+		bufs[i] = (struct tbuf){ 0, 4 << 20, true };
+	bufs[65] = (struct tbuf){ STATUS_GPA, 1, true };
+	put_hdr(VIRTIO_BLK_T_IN, 0);
+	run(&b, t, bufs, 66);
+	CHECK(*status_byte() == VIRTIO_BLK_S_IOERR, "huge request");
+	CHECK(b.nr_read == 0, "huge request was read");
+	vblk_destroy(&b);
+	unlink(img);
+}
+
 static void test_readonly(struct tq *t, const char *img)
 {
 	struct vblk ro, ro2, rw;
@@ -307,6 +333,7 @@ static void test_readonly(struct tq *t, const char *img)
 	CHECK(cfg[0] == (IMG_SECTORS & 0xff) && cfg[1] == IMG_SECTORS >> 8 &&
 	      cfg[2] == 0, "capacity");
 	CHECK(cfg[12] == 254 && cfg[20] == 0 && cfg[21] == 2, "seg_max, blk_size");
+	CHECK(cfg[8] == 0 && cfg[9] == 0 && cfg[10] == 0x10, "size_max");
 	vblk_destroy(&ro2);
 	vblk_destroy(&ro);
 	close(fd);
@@ -410,6 +437,7 @@ int main(void)
 	test_layout(&b, &t);
 	test_bad(&b, &t);
 	test_batch(&b, &t);
+	test_huge(&t);
 	vblk_destroy(&b);
 	test_readonly(&t, img);
 
