@@ -59,5 +59,9 @@ fi
 echo "(overhead = RSS minus the guest RAM and framebuffer mappings)"
 
 echo
+echo "== input: host API call to the guest reporting the event =="
+"$build/tests/bench/bench_input"
+
+echo
 echo "== damage query on a 1080p framebuffer =="
 "$build/tests/bench/bench_damage"
