@@ -159,6 +159,8 @@ write_init() {
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 echo "$marker nproc=\$(/bin/busybox nproc) online=\$(/bin/busybox cat /sys/devices/system/cpu/online)"
+# Porthole's virtio-pci devices as Linux's built-in virtio_pci found them.
+echo "PORTHOLE-VIRTIO \$(/bin/busybox cat /sys/bus/virtio/devices/*/device 2>/dev/null | /bin/busybox sort | /bin/busybox tr '\\n' ' ')"
 /bin/busybox sync
 /bin/busybox poweroff -f
 EOF
