@@ -24,6 +24,11 @@
  *                   disk read LBA COUNT SEED
  *                                         read them back: "ok disk match", or
  *                                         "err disk: mismatch at LBA N" (the first bad sector)
+ *                   disk bench MODE N     benchmark workload, one request in flight:
+ *                                         randread|randwrite: N 4 KiB requests at random
+ *                                         4 KiB-aligned LBAs; seqread|seqwrite: N MiB from
+ *                                         LBA 0 in the largest requests the device takes;
+ *                                         "ok disk bench" (the host times it)
  *                   disk flush            "ok disk flush" (VIRTIO_BLK_T_FLUSH; a device
  *                                         without VIRTIO_BLK_F_FLUSH is write-through)
  *                   hostile SEED ROUNDS   malicious descriptor chains on every queue of

@@ -142,6 +142,45 @@ static const char *transfer(struct vblk *b, bool write, uint64_t lba,
 	return NULL;
 }
 
+/*
+ * `disk bench MODE N`: the workload the benchmarks time from the host, one
+ * request in flight (queue depth 1). randread/randwrite: N requests of
+ * 4 KiB at random 4 KiB-aligned places; seqread/seqwrite: N MiB from LBA 0
+ * in the largest requests the device takes. Data is whatever the buffer
+ * holds: the device is measured, not the pattern generator.
+ */
+static const char *bench(struct vblk *b, const char *mode, size_t mlen,
+			 uint64_t n, struct line *msg)
+{
+	bool rnd = word_is(mode, mlen, "randread") || word_is(mode, mlen, "randwrite");
+	bool wr = word_is(mode, mlen, "randwrite") || word_is(mode, mlen, "seqwrite");
+	uint32_t type = wr ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+	uint64_t blocks = b->capacity / 8, x = 0x9e3779b97f4a7c15ULL, lba = 0;
+	uint64_t reqs = rnd ? n : n * (1 << 20) / b->chunk;
+
+	if (!rnd && !word_is(mode, mlen, "seqread") && !wr)
+		return "usage: disk bench randread|randwrite|seqread|seqwrite N";
+	if (blocks == 0 || (!rnd && n * (1 << 20) > b->capacity * DEMO_DISK_SECTOR))
+		return "the disk is too small for that";
+	for (uint64_t i = 0; i < reqs; i++) {
+		uint32_t len = rnd ? 4096 : b->chunk;
+		int st;
+
+		if (rnd) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			lba = (x % blocks) * 8;
+		}
+		st = request(b, type, lba, len);
+		if (st != 0)
+			return status_error(b, st, msg);
+		if (!rnd)
+			lba += len / DEMO_DISK_SECTOR;
+	}
+	line_init(msg);
+	line_str(msg, "bench");
+	return NULL;
+}
+
 /* LBA COUNT SEED, all decimal, nothing after. */
 static bool parse_range(const char *p, const char *end, uint64_t v[3])
 {
@@ -191,5 +230,14 @@ const char *vblk_command(struct demo *d, const char *args, size_t n,
 	    parse_range(p, end, v))
 		return transfer(b, word_is(w, len, "write"), v[0], v[1], v[2],
 				msg);
-	return "usage: disk info | flush | write|read LBA COUNT SEED";
+	if (word_is(w, len, "bench")) {
+		const char *mode, *num;
+		size_t mlen = next_word(&p, end, &mode);
+		size_t nlen = next_word(&p, end, &num);
+
+		if (mlen && nlen && parse_u64(num, nlen, 10, &v[0]) && v[0] &&
+		    v[0] <= 1000000 && !next_word(&p, end, &w))
+			return bench(b, mode, mlen, v[0], msg);
+	}
+	return "usage: disk info | flush | write|read LBA COUNT SEED | bench MODE N";
 }

@@ -63,5 +63,8 @@ echo "== input: host API call to the guest reporting the event =="
 "$build/tests/bench/bench_input"
 
 echo
+"$(dirname "$0")/bench_disk.sh" "$build"
+
+echo
 echo "== damage query on a 1080p framebuffer =="
 "$build/tests/bench/bench_damage"
