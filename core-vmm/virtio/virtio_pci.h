@@ -43,7 +43,9 @@ struct virtio_pci;
 /* What a device implements. notify runs on the device's iothread; config_rw,
  * start and reset run on a vCPU thread with the transport's lock held, so
  * they must not push to a queue or call virtio_pci_config_changed() (use
- * virtio_pci_kick() to get work done on the iothread instead). */
+ * virtio_pci_kick() to get work done on the iothread instead). vq_push()
+ * takes the transport's lock to raise the interrupt, so a device must not
+ * hold a lock that its reset also takes while it pushes. */
 struct virtio_device_ops {
 	const char *name;
 	uint16_t device_id;        /* 2 blk, 3 console, 18 input */
