@@ -17,7 +17,8 @@
 #define INPUT_BUF     4096
 #define RETRY_MS      10
 
-enum { P_SIGNAL, P_STOP, P_SERIAL, P_LISTEN, P_STDIN, P_CLIENT0 };
+enum { P_SIGNAL, P_STOP, P_SERIAL, P_LISTEN, P_STDIN, P_SURFACE,
+       P_CLIENT0 = P_SURFACE + SURFACE_SERVER_NFDS };
 
 struct loop {
 	struct vmm *vm;
@@ -26,6 +27,8 @@ struct loop {
 	int clients[MAX_CLIENTS];
 	uint8_t pending[INPUT_BUF];
 	size_t pending_len, pending_off;
+	int has_surface;
+	struct surface_server surface;
 };
 
 int loop_write_screenshot(const struct vmm_fb *fb, const char *path)
@@ -206,6 +209,11 @@ static int build_pollset(struct loop *l, struct pollfd *p)
 	p[P_LISTEN] = (struct pollfd){ l->listen_fd, POLLIN, 0 };
 	p[P_STDIN] = (struct pollfd){ l->o->console && l->stdin_open &&
 				      accepting ? STDIN_FILENO : -1, POLLIN, 0 };
+	if (l->has_surface)
+		surface_server_pollfds(&l->surface, &p[P_SURFACE]);
+	else
+		for (int i = 0; i < SURFACE_SERVER_NFDS; i++)
+			p[P_SURFACE + i] = (struct pollfd){ -1, 0, 0 };
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		p[P_CLIENT0 + i] = (struct pollfd){
 			l->clients[i], accepting ? POLLIN : 0, 0 };
@@ -216,60 +224,82 @@ int loop_run(struct vmm *vm, const struct loop_options *o, char *err,
 	     size_t errlen)
 {
 	struct pollfd p[P_CLIENT0 + MAX_CLIENTS];
-	struct loop l = { .vm = vm, .o = o, .listen_fd = -1, .stdin_open = 1 };
+	struct loop *l;
 	sigset_t set;
 	int ret = -1;
 
+	/* On the heap: the surface server holds a 64 KiB packet buffer. */
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		vmm_join(vm);
+		return -1;
+	}
+	*l = (struct loop){ .vm = vm, .o = o, .listen_fd = -1, .stdin_open = 1 };
 	for (int i = 0; i < MAX_CLIENTS; i++)
-		l.clients[i] = -1;
+		l->clients[i] = -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
-	l.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (l.sig_fd < 0) {
+	l->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (l->sig_fd < 0) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
-		return -1;
+		goto out;
 	}
 	if (o->console_socket) {
-		l.listen_fd = listen_unix(o->console_socket, err, errlen);
-		if (l.listen_fd < 0)
+		l->listen_fd = listen_unix(o->console_socket, err, errlen);
+		if (l->listen_fd < 0)
 			goto out;
+	}
+	if (o->surface_socket) {
+		if (surface_server_init(&l->surface, vm, o->name ? o->name : "",
+					o->surface_socket, err, errlen))
+			goto out;
+		l->has_surface = 1;
 	}
 
 	while (atomic_load(&vm->stop) == VMM_RUNNING) {
-		int n = build_pollset(&l, p);
+		int n = build_pollset(l, p);
 
-		if (poll(p, n, l.pending_len ? RETRY_MS : -1) < 0 &&
+		if (poll(p, n, l->pending_len ? RETRY_MS : -1) < 0 &&
 		    errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			goto out;
 		}
-		feed_guest(&l);
+		feed_guest(l);
 		if (p[P_SIGNAL].revents)
-			handle_signal(&l);
+			handle_signal(l);
 		if (p[P_SERIAL].revents)
-			drain_serial(&l);
+			drain_serial(l);
 		if (p[P_LISTEN].revents)
-			accept_client(&l);
+			accept_client(l);
 		if (p[P_STDIN].revents)
-			read_input(&l, STDIN_FILENO, -1);
+			read_input(l, STDIN_FILENO, -1);
+		if (l->has_surface)
+			surface_server_handle(&l->surface, &p[P_SURFACE]);
 		for (int i = 0; i < MAX_CLIENTS; i++)
-			if (l.clients[i] >= 0 && p[P_CLIENT0 + i].revents &&
-			    !l.pending_len)
-				read_input(&l, l.clients[i], i);
+			if (l->clients[i] >= 0 && p[P_CLIENT0 + i].revents &&
+			    !l->pending_len)
+				read_input(l, l->clients[i], i);
 	}
 	ret = atomic_load(&vm->stop);
 out:
+	if (l->has_surface) {
+		surface_server_stopping(&l->surface);
+		surface_server_destroy(&l->surface);
+	}
 	/* Let the vCPUs finish, then pass on the guest's last words. */
 	vmm_join(vm);
-	drain_serial(&l);
+	drain_serial(l);
 	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (l.clients[i] >= 0)
-			close(l.clients[i]);
-	if (l.listen_fd >= 0)
-		close(l.listen_fd);
-	close(l.sig_fd);
+		if (l->clients[i] >= 0)
+			close(l->clients[i]);
+	if (l->listen_fd >= 0)
+		close(l->listen_fd);
+	if (l->sig_fd >= 0)
+		close(l->sig_fd);
+	free(l);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #ifndef PORTHOLE_VMM_LOOP_H
 #define PORTHOLE_VMM_LOOP_H
 
+#include "surface_server.h"
 #include "vmm.h"
 
 struct loop_options {
@@ -14,6 +15,8 @@ struct loop_options {
 	int console;                /* serial on stdout, stdin to the guest */
 	const char *console_socket; /* path of the serial socket, or NULL */
 	const char *screenshot;     /* where SIGUSR1 writes a PPM, or NULL */
+	const char *surface_socket; /* the display's socket, or NULL */
+	const char *name;           /* the VM's name, told to the display */
 };
 
 /* Runs until the VM stops; returns why (enum vmm_stop) or -1 with err set. */

@@ -62,7 +62,7 @@ static int exit_code(int why)
 int main(int argc, char **argv)
 {
 	char err[512], base[PATH_MAX - 64], demo[PATH_MAX], cmdline[128];
-	char sock[PATH_MAX], shot[PATH_MAX], agent[PATH_MAX];
+	char sock[PATH_MAX], shot[PATH_MAX], agent[PATH_MAX], surface[PATH_MAX];
 	struct loop_options lo = { .log_fd = -1 };
 	struct rundir rd = { .lock_fd = -1 };
 	struct vmm vm;
@@ -112,6 +112,9 @@ int main(int argc, char **argv)
 	if (vmm_create(&vm, &c.vm, err, sizeof(err)))
 		goto fail_rundir;
 	rundir_file(&rd, "serial.sock", sock, sizeof(sock));
+	rundir_file(&rd, "surface.sock", surface, sizeof(surface));
+	lo.surface_socket = surface;
+	lo.name = c.vm.name;
 	rundir_file(&rd, "screen.ppm", shot, sizeof(shot));
 	lo.console = c.console;
 	lo.console_socket = sock;

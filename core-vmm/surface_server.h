@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The monitor's end of the surface protocol (docs/surface.md): one display
+ * at a time on RUN_DIR/surface.sock, the framebuffer memfd handed over with
+ * MODE, damage pulled with FRAME_REQUEST, input passed to the virtio input
+ * devices. Runs on the main loop; never blocks on the display.
+ */
+#ifndef PORTHOLE_VMM_SURFACE_SERVER_H
+#define PORTHOLE_VMM_SURFACE_SERVER_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "surface/proto.h"
+#include "vmm.h"
+
+#define SURFACE_POLL_MS 4   /* dirty-log reads while a request waits */
+
+struct surface_server {
+	struct vmm *vm;
+	const char *name;
+	int listen_fd;
+	int conn_fd;
+	int timer_fd;
+	int hello;            /* the display said HELLO */
+	int pending;          /* a FRAME_REQUEST waits for damage */
+	uint32_t pending_seq;
+	uint64_t frames, bytes;
+	struct fb_rect rects[256];
+	uint8_t pkt[SURFACE_MAX_MSG];
+};
+
+int surface_server_init(struct surface_server *s, struct vmm *vm,
+			const char *name, const char *path, char *err,
+			size_t errlen);
+void surface_server_destroy(struct surface_server *s);
+
+/* The main loop polls these three fds (-1 entries are ignored). */
+#define SURFACE_SERVER_NFDS 3
+void surface_server_pollfds(struct surface_server *s, struct pollfd *p);
+void surface_server_handle(struct surface_server *s, const struct pollfd *p);
+
+/* Tell the display the VM is going away. */
+void surface_server_stopping(struct surface_server *s);
+
+#endif
