@@ -255,7 +255,8 @@ int loop_run(struct vmm *vm, const struct loop_options *o, char *err,
 	}
 	if (o->surface_socket) {
 		if (surface_server_init(&l->surface, vm, o->name ? o->name : "",
-					o->surface_socket, err, errlen))
+					o->surface_socket, o->agent_socket,
+					err, errlen))
 			goto out;
 		l->has_surface = 1;
 	}

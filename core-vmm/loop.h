@@ -17,6 +17,7 @@ struct loop_options {
 	const char *screenshot;     /* where SIGUSR1 writes a PPM, or NULL */
 	const char *surface_socket; /* the display's socket, or NULL */
 	const char *name;           /* the VM's name, told to the display */
+	const char *agent_socket;   /* bridged to the display's AGENT messages */
 };
 
 /* Runs until the VM stops; returns why (enum vmm_stop) or -1 with err set. */

@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 	rundir_file(&rd, "surface.sock", surface, sizeof(surface));
 	lo.surface_socket = surface;
 	lo.name = c.vm.name;
+	lo.agent_socket = agent;
 	rundir_file(&rd, "screen.ppm", shot, sizeof(shot));
 	lo.console = c.console;
 	lo.console_socket = sock;

@@ -11,8 +11,32 @@
 
 #define MAX_MSGS_PER_WAKEUP 64
 
+static void agent_close(struct surface_server *s)
+{
+	if (s->agent_fd >= 0)
+		close(s->agent_fd);
+	s->agent_fd = -1;
+}
+
+/* The agent port takes one client: while a display is attached, that is
+ * us, and its bytes travel as AGENT messages. */
+static void agent_open(struct surface_server *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (!s->agent_path || strlen(s->agent_path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, s->agent_path);
+	s->agent_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->agent_fd >= 0 &&
+	    connect(s->agent_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	    errno != EINPROGRESS)
+		agent_close(s);
+}
+
 static void drop(struct surface_server *s, const char *why)
 {
+	agent_close(s);
 	if (s->conn_fd < 0)
 		return;
 	if (why)
@@ -172,7 +196,13 @@ static void receive(struct surface_server *s)
 			frame_request(s, &m);
 			break;
 		case SURFACE_AGENT:
-			/* Agent bytes travel over RUN_DIR/agent.sock for now. */
+			/* The agent port applies back-pressure through the
+			 * socket; what it cannot take now is dropped, as the
+			 * protocol has no flow control for agent bytes. */
+			if (s->agent_fd < 0 ||
+			    send(s->agent_fd, m.agent, m.hdr.len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)m.hdr.len)
+				s->agent_dropped++;
 			break;
 		default:
 			input(s, &m);
@@ -206,17 +236,20 @@ static void accept_display(struct surface_server *s)
 	drop(s, s->conn_fd >= 0 ? "replaced by a new connection" : NULL);
 	s->conn_fd = fd;
 	greet(s);
+	agent_open(s);
 }
 
 int surface_server_init(struct surface_server *s, struct vmm *vm,
-			const char *name, const char *path, char *err,
-			size_t errlen)
+			const char *name, const char *path,
+			const char *agent_path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	memset(s, 0, sizeof(*s));
 	s->vm = vm;
 	s->name = name;
+	s->agent_path = agent_path;
+	s->agent_fd = -1;
 	s->conn_fd = -1;
 	s->listen_fd = -1;
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -254,6 +287,18 @@ void surface_server_pollfds(struct surface_server *s, struct pollfd *p)
 	p[0] = (struct pollfd){ s->listen_fd, POLLIN, 0 };
 	p[1] = (struct pollfd){ s->conn_fd, POLLIN, 0 };
 	p[2] = (struct pollfd){ s->pending ? s->timer_fd : -1, POLLIN, 0 };
+	p[3] = (struct pollfd){ s->agent_fd, POLLIN, 0 };
+}
+
+static void agent_read(struct surface_server *s)
+{
+	uint8_t buf[SURFACE_AGENT_MAX];
+	ssize_t n = recv(s->agent_fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n > 0)
+		send_pkt(s, SURFACE_AGENT, 0, buf, n, NULL, 0, -1);
+	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		agent_close(s); /* the port went away; the display stays */
 }
 
 void surface_server_handle(struct surface_server *s, const struct pollfd *p)
@@ -264,6 +309,8 @@ void surface_server_handle(struct surface_server *s, const struct pollfd *p)
 		accept_display(s);
 	if (p[1].revents && p[1].fd == s->conn_fd)
 		receive(s);
+	if (p[3].revents && p[3].fd == s->agent_fd && s->agent_fd >= 0)
+		agent_read(s);
 	if (p[2].revents) {
 		(void)!read(s->timer_fd, &ticks, sizeof(ticks));
 		if (s->pending)

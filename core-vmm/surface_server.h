@@ -20,6 +20,9 @@
 struct surface_server {
 	struct vmm *vm;
 	const char *name;
+	const char *agent_path;  /* the agent port's socket, or NULL */
+	int agent_fd;            /* our connection to it while a display is on */
+	uint64_t agent_dropped;
 	int listen_fd;
 	int conn_fd;
 	int timer_fd;
@@ -31,13 +34,15 @@ struct surface_server {
 	uint8_t pkt[SURFACE_MAX_MSG];
 };
 
+/* agent_path: where the agent port listens (RUN_DIR/agent.sock), bridged
+ * to AGENT messages while a display is connected; may be NULL. */
 int surface_server_init(struct surface_server *s, struct vmm *vm,
-			const char *name, const char *path, char *err,
-			size_t errlen);
+			const char *name, const char *path,
+			const char *agent_path, char *err, size_t errlen);
 void surface_server_destroy(struct surface_server *s);
 
-/* The main loop polls these three fds (-1 entries are ignored). */
-#define SURFACE_SERVER_NFDS 3
+/* The main loop polls these fds (-1 entries are ignored). */
+#define SURFACE_SERVER_NFDS 4
 void surface_server_pollfds(struct surface_server *s, struct pollfd *p);
 void surface_server_handle(struct surface_server *s, const struct pollfd *p);
 

@@ -206,6 +206,25 @@ int main(int argc, char **argv)
 		CHECK(covered, "damage does not cover the fill");
 		CHECK(px(&d, 120, 120) == 0xff0000, "fill not visible in the mapping");
 	}
+	/* Agent bytes travel both ways as AGENT messages. */
+	{
+		struct surface_msg m;
+		char got[256] = "";
+		size_t len = 0;
+
+		usleep(100000); /* the bridge connects to the agent port */
+		send_msg(d.fd, SURFACE_AGENT, 0, "hi there\n", 9);
+		while (!strchr(got, '\n')) {
+			CHECK(recv_msg(d.fd, &m, NULL, 5000) == 0, "no AGENT reply");
+			if (m.hdr.type != SURFACE_AGENT)
+				continue;
+			CHECK(len + m.hdr.len < sizeof(got), "agent reply too long");
+			memcpy(got + len, m.agent, m.hdr.len);
+			len += m.hdr.len;
+			got[len] = 0;
+		}
+		CHECK(!strcmp(got, "demo-agent: hi there\n"), "agent said %s", got);
+	}
 	/* Input reaches the guest. */
 	send_msg(d.fd, SURFACE_KEY, 0, &k, sizeof(k));
 	serial(con, "", "input kbd 1 16 1");
