@@ -11,6 +11,8 @@ packages=(
 	dpkg-dev                                    # dpkg-deb: unpack Debian's kernel for tests
 	xz-utils zstd cpio busybox-static           # its payload, and the test initrd
 	procps                                      # ps/pgrep in tests
+	libvncserver-dev                            # VNC: the display's server, the tests' libvncclient
+	chromium                                    # browser tests: noVNC, driven by playwright-core
 )
 
 missing=()
@@ -18,17 +20,29 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing+=("$p")
 done
+# Node.js and npm for the web client and its tests: Debian's only where
+# there is none (the machines come with a newer Node.js and its npm).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		SUDO=sudo
+	else
+		SUDO=
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO=sudo
-else
-	SUDO=
+# The web client's packages (noVNC; playwright-core for the browser tests,
+# which drives Debian's chromium and downloads no browser), exactly as
+# client/package-lock.json says, and again only when that changes.
+client=$(cd "$(dirname "$0")/../client" && pwd)
+if ! cmp -s "$client/package-lock.json" "$client/node_modules/.porthole-lock"; then
+	echo "install-deps: npm ci --prefix client"
+	npm ci --prefix "$client" --no-audit --no-fund
+	cp "$client/package-lock.json" "$client/node_modules/.porthole-lock"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

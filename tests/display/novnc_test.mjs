@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+// noVNC in headless Chromium against a real porthole-display: the demo
+// guest in porthole-vmm, porthole-display serving VNC over WebSocket on a
+// loopback port, client/web/console.html in Debian's chromium driven by
+// playwright-core. Checks that the page shows the guest's desktop (regions
+// and colours from demo_layout.h, and the whole frame against the guest's
+// own pixels), and that typing in the page reaches the guest as the right
+// evdev codes, through QEMU extended key events (scancodes).
+//
+// usage: node novnc_test.mjs PORTHOLE_VMM PORTHOLE_DISPLAY LAYOUT_JSON CLIENT_DIR
+// Exit 0 pass, 1 fail, 77 skipped (the reason is printed).
+// PORTHOLE_NOVNC_SHOT=FILE keeps the page's screenshot there.
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+
+const SKIP = 77;
+const W = 800;
+const H = 600;
+const CHROMIUM = '/usr/bin/chromium';
+
+const [vmmBin, displayBin, layoutBin, clientDir] = process.argv.slice(2);
+const children = new Set();
+let base = null;
+let failed = true;
+
+function skip(why) {
+	console.log(`skipped: ${why}`);
+	process.exit(SKIP);
+}
+
+class CheckError extends Error {}
+function check(cond, msg) {
+	if (!cond)
+		throw new CheckError(msg);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, timeoutMs, fn) {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v)
+			return v;
+		check(Date.now() < end, `${what}: not within ${timeoutMs} ms`);
+		await sleep(50);
+	}
+}
+
+// --- processes ---
+
+function start(what, argv, log) {
+	const fd = fs.openSync(log, 'a');
+	const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd] });
+	fs.closeSync(fd);
+	child.what = what;
+	child.log = log;
+	child.status = null;
+	child.exited = new Promise((resolve) => child.on('exit', (code, sig) => {
+		child.status = sig ? `killed by ${sig}` : `exit status ${code}`;
+		children.delete(child);
+		resolve(child.status);
+	}));
+	children.add(child);
+	return child;
+}
+
+async function stop(child, sig, want) {
+	child.kill(sig);
+	const status = await Promise.race([child.exited, sleep(15000).then(() => null)]);
+	check(status !== null, `${child.what} did not stop within 15 s of ${sig}`);
+	if (want)
+		check(status === want, `${child.what}: ${status} after ${sig}, want ${want}`);
+}
+
+function alive(child) {
+	check(child.status === null, `${child.what} stopped: ${child.status}`);
+}
+
+function tail(file, bytes = 4000) {
+	try {
+		const s = fs.readFileSync(file, 'utf8');
+		return s.slice(-bytes);
+	} catch {
+		return '';
+	}
+}
+
+// --- the guest's serial console ---
+
+class Serial {
+	constructor(sock) {
+		this.sock = sock;
+		this.out = '';
+		this.seen = 0;
+		this.closed = false;
+		sock.setEncoding('latin1');
+		sock.on('data', (d) => { this.out += d; });
+		sock.on('close', () => { this.closed = true; });
+	}
+
+	static async open(path) {
+		return until(`serial socket ${path}`, 20000, () => new Promise((resolve) => {
+			const s = net.createConnection({ path });
+			s.once('connect', () => resolve(new Serial(s)));
+			s.once('error', () => resolve(null));
+		}));
+	}
+
+	// The next line starting with prefix after the last one matched.
+	async line(prefix, timeoutMs = 10000) {
+		return until(`a line '${prefix}...' from the guest`, timeoutMs, () => {
+			check(!this.closed, 'the serial socket closed');
+			for (;;) {
+				const nl = this.out.indexOf('\n', this.seen);
+				if (nl < 0)
+					return null;
+				const l = this.out.slice(this.seen, nl);
+				this.seen = nl + 1;
+				if (l.startsWith(prefix))
+					return l;
+			}
+		});
+	}
+
+	async cmd(line) {
+		this.sock.write(`${line}\n`);
+		return this.line(`ok ${line.split(' ')[0]}`, 20000);
+	}
+}
+
+// Key presses the guest reports, in order, until every key is up again.
+async function readKeys(serial, want) {
+	const down = new Set();
+	const presses = [];
+	while (presses.length < want || down.size) {
+		const l = await serial.line('input kbd 1 ', 10000);
+		const [code, value] = l.split(' ').slice(3).map(Number);
+		if (value === 1) {
+			check(!down.has(code), `key ${code} pressed twice`);
+			check(presses.length < want, `unexpected key press ${code}`);
+			presses.push(code);
+			down.add(code);
+		} else {
+			check(value === 0 && down.has(code), `'${l}' without a press`);
+			down.delete(code);
+		}
+	}
+	return presses;
+}
+
+// --- pixels ---
+
+function readPPM(file) {
+	const buf = fs.readFileSync(file);
+	const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.toString('latin1', 0, 32));
+	check(m, `${file}: not a binary PPM`);
+	const w = +m[1], h = +m[2];
+	const px = new Uint32Array(w * h);
+	for (let i = 0, o = m[0].length; i < w * h; i++, o += 3)
+		px[i] = (buf[o] << 16) | (buf[o + 1] << 8) | buf[o + 2];
+	return { w, h, px };
+}
+
+// PNG as Chromium writes it: 8-bit RGB or RGBA, not interlaced.
+function decodePNG(buf) {
+	check(buf.readUInt32BE(0) === 0x89504e47, 'not a PNG');
+	let off = 8, w = 0, h = 0, type = 0;
+	const idat = [];
+	while (off < buf.length) {
+		const len = buf.readUInt32BE(off);
+		const kind = buf.toString('latin1', off + 4, off + 8);
+		const data = buf.subarray(off + 8, off + 8 + len);
+		if (kind === 'IHDR') {
+			w = data.readUInt32BE(0);
+			h = data.readUInt32BE(4);
+			type = data[9];
+			check(data[8] === 8 && (type === 2 || type === 6) && data[12] === 0,
+				`PNG depth ${data[8]}, colour type ${type}, interlace ${data[12]}`);
+		} else if (kind === 'IDAT') {
+			idat.push(data);
+		}
+		off += 12 + len;
+	}
+	const bpp = type === 6 ? 4 : 3, stride = w * bpp;
+	const raw = zlib.inflateSync(Buffer.concat(idat));
+	const cur = Buffer.alloc(stride), prev = Buffer.alloc(stride);
+	const px = new Uint32Array(w * h);
+	for (let y = 0; y < h; y++) {
+		const f = raw[y * (stride + 1)];
+		const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+		for (let i = 0; i < stride; i++) {
+			const a = i >= bpp ? cur[i - bpp] : 0, b = prev[i];
+			const c = i >= bpp ? prev[i - bpp] : 0;
+			let p = line[i];
+			if (f === 1) p += a;
+			else if (f === 2) p += b;
+			else if (f === 3) p += (a + b) >> 1;
+			else if (f === 4) {
+				const q = a + b - c, pa = Math.abs(q - a), pb = Math.abs(q - b),
+					pc = Math.abs(q - c);
+				p += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+			}
+			cur[i] = p & 255;
+		}
+		for (let x = 0; x < w; x++)
+			px[y * w + x] = (cur[x * bpp] << 16) | (cur[x * bpp + 1] << 8) | cur[x * bpp + 2];
+		cur.copy(prev);
+	}
+	return { w, h, px };
+}
+
+const hex = (c) => `0x${c.toString(16).padStart(6, '0')}`;
+
+// Pixels of a box that are not colour c (first few named).
+function offColour(img, box, c) {
+	const bad = [];
+	for (let y = box.y; y < box.y + box.h; y++)
+		for (let x = box.x; x < box.x + box.w; x++)
+			if (img.px[y * img.w + x] !== c)
+				bad.push(`(${x},${y})=${hex(img.px[y * img.w + x])}`);
+	return bad;
+}
+
+function expectBox(img, what, box, c) {
+	const bad = offColour(img, box, c);
+	check(!bad.length, `${what} ${JSON.stringify(box)} should be ${hex(c)} everywhere: ` +
+		`${bad.length} pixels are not, e.g. ${bad.slice(0, 4).join(' ')}`);
+}
+
+function count(img, box, c) {
+	let n = 0;
+	for (let y = box.y; y < box.y + box.h; y++)
+		for (let x = box.x; x < box.x + box.w; x++)
+			n += img.px[y * img.w + x] === c;
+	return n;
+}
+
+function psnr(a, b) {
+	let se = 0;
+	for (let i = 0; i < a.px.length; i++)
+		for (let s = 0; s < 24; s += 8) {
+			const d = ((a.px[i] >> s) & 255) - ((b.px[i] >> s) & 255);
+			se += d * d;
+		}
+	return se ? 10 * Math.log10(255 * 255 / (se / (a.px.length * 3))) : Infinity;
+}
+
+function textRow(L, r) {
+	return {
+		x: L.text.x + L.text_pad,
+		y: L.text.y + L.text_pad + r * L.font.h,
+		w: L.text.w - 2 * L.text_pad,
+		h: L.font.h,
+	};
+}
+
+function rowsEqual(img, a, b) {
+	for (let y = 0; y < a.h; y++)
+		for (let x = 0; x < a.w; x++)
+			if (img.px[(a.y + y) * img.w + a.x + x] !== img.px[(b.y + y) * img.w + b.x + x])
+				return false;
+	return true;
+}
+
+// --- the page ---
+
+const MIME = {
+	'.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
+	'.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+
+// The web client as a directory: client/web/, noVNC's package at /novnc/.
+function serveClient() {
+	const roots = [
+		['/novnc/', path.join(clientDir, 'node_modules/@novnc/novnc')],
+		['/', path.join(clientDir, 'web')],
+	];
+	const server = http.createServer((req, res) => {
+		const url = new URL(req.url, 'http://x');
+		const [prefix, dir] = roots.find(([p]) => url.pathname.startsWith(p));
+		const file = path.join(dir, path.normalize(decodeURIComponent(
+			url.pathname.slice(prefix.length))).replace(/^(\.\.[/\\])+/, ''));
+		if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+			res.writeHead(404).end();
+			return;
+		}
+		res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+		fs.createReadStream(file).pipe(res);
+	});
+	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+function connects(port) {
+	return new Promise((resolve) => {
+		const s = net.createConnection({ host: '127.0.0.1', port });
+		s.once('connect', () => { s.destroy(); resolve(true); });
+		s.once('error', () => resolve(false));
+	});
+}
+
+// --- the test ---
+
+async function main() {
+	if (process.argv.length !== 6)
+		throw new CheckError('usage: novnc_test.mjs PORTHOLE_VMM PORTHOLE_DISPLAY LAYOUT_JSON CLIENT_DIR');
+	try {
+		fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+	} catch (e) {
+		skip(`/dev/kvm is not usable here (${e.code}); this test needs KVM`);
+	}
+	if (!displayBin || !fs.existsSync(displayBin))
+		skip(`porthole-display is not built (${displayBin || 'no such target'})`);
+	if (!fs.existsSync(CHROMIUM))
+		skip(`no ${CHROMIUM}: install Debian's chromium (deploy/install-deps.sh)`);
+	const pw = path.join(clientDir, 'node_modules/playwright-core/index.mjs');
+	if (!fs.existsSync(pw) || !fs.existsSync(path.join(clientDir, 'node_modules/@novnc/novnc/core/rfb.js')))
+		skip(`client/node_modules is not installed: run npm ci --prefix client (deploy/install-deps.sh)`);
+	const { chromium } = await import(pathToFileURL(pw));
+	const L = JSON.parse(execFileSync(layoutBin, [String(W), String(H)], { encoding: 'utf8' }));
+	const C = L.colors;
+
+	base = fs.mkdtempSync(path.join(os.tmpdir(), 'porthole-novnc-'));
+	const run = path.join(base, 'vm');
+	const vmm = start('porthole-vmm', [vmmBin, '--demo', '--name', 'vm', '--run-dir', base,
+		'--memory', '64M', '--fb', `${W}x${H}`], path.join(base, 'vmm.log'));
+	const serial = await Serial.open(path.join(run, 'serial.sock'));
+	await serial.cmd('ping');
+	await serial.cmd('anim off');
+	await serial.cmd('clock off');
+
+	const screenshot = async () => {
+		const file = path.join(run, 'screen.ppm');
+		fs.rmSync(file, { force: true });
+		alive(vmm);
+		vmm.kill('SIGUSR1');
+		await until('screen.ppm after SIGUSR1', 10000, () => fs.existsSync(file));
+		return readPPM(file);
+	};
+	const guest = await screenshot();
+	check(guest.w === W && guest.h === H, `guest screen ${guest.w}x${guest.h}`);
+
+	const vncPort = await freePort();
+	const display = start('porthole-display', [displayBin, '--name', 'vm', '--run-dir', base,
+		'--vnc-listen', `127.0.0.1:${vncPort}`], path.join(base, 'display.log'));
+	await until(`porthole-display listening on 127.0.0.1:${vncPort}`, 20000, async () => {
+		alive(display);
+		return connects(vncPort);
+	});
+
+	const web = await serveClient();
+	const userData = fs.mkdtempSync(path.join(base, 'chromium-'));
+	const browser = await chromium.launchPersistentContext(userData, {
+		executablePath: CHROMIUM,
+		headless: true,
+		viewport: { width: W, height: H },
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	try {
+		const page = browser.pages()[0] ?? await browser.newPage();
+		const logs = [];
+		page.on('console', (m) => logs.push(`console.${m.type()}: ${m.text()}`));
+		page.on('pageerror', (e) => logs.push(`page error: ${e.message}`));
+		page.on('requestfailed', (r) => logs.push(`request failed: ${r.url()}`));
+		const url = `http://127.0.0.1:${web.address().port}/console.html` +
+			`?url=${encodeURIComponent(`ws://127.0.0.1:${vncPort}/`)}`;
+		try {
+			await page.goto(url);
+			await page.waitForFunction(() => document.body.dataset.state === 'connected',
+				null, { timeout: 20000 });
+		} catch (e) {
+			throw new CheckError(`the console did not connect (${e.message.split('\n')[0]}); ` +
+				`state '${await page.evaluate(() => document.body.dataset.state)}'; page said:\n` +
+				logs.join('\n'));
+		}
+
+		// Where noVNC put the remote screen, and a screenshot of just that.
+		const box = await page.evaluate(() => {
+			const c = document.querySelector('#screen canvas');
+			const r = c.getBoundingClientRect();
+			return { x: r.x, y: r.y, width: c.width, height: c.height, cssw: r.width };
+		});
+		check(box.width === W && box.height === H && box.cssw === W,
+			`noVNC's canvas is ${box.width}x${box.height} shown ${box.cssw} wide, want ${W}x${H} at 1:1`);
+		const shoot = async () => decodePNG(await page.screenshot({
+			clip: { x: box.x, y: box.y, width: W, height: H } }));
+		// Wait for the desktop: the whole frame arrived when it equals the
+		// guest's, or at least stopped changing.
+		let img = null;
+		await until('the desktop in the page', 20000, async () => {
+			const prev = img;
+			img = await shoot();
+			return psnr(img, guest) === Infinity ||
+				(prev && psnr(img, prev) === Infinity && count(img, L.title, C.title) > 0);
+		});
+		if (process.env.PORTHOLE_NOVNC_SHOT)
+			fs.writeFileSync(process.env.PORTHOLE_NOVNC_SHOT, await page.screenshot());
+
+		// Regions of demo_layout.h: strips clear of the title text and clock.
+		const t = L.title, tx = L.title_text;
+		expectBox(img, 'title bar above its text', { x: 0, y: 0, w: W, h: tx.y }, C.title);
+		expectBox(img, 'title bar below its text', { x: 0, y: tx.y + 16 * tx.scale,
+			w: W, h: t.h - tx.y - 16 * tx.scale }, C.title);
+		check(count(img, { x: tx.x, y: tx.y, w: tx.text.length * 8 * tx.scale, h: 16 * tx.scale },
+			C.title_fg) > 50, 'no title text in the title bar');
+		expectBox(img, 'desktop under the title bar', { x: 0, y: t.h, w: W, h: L.text.y - t.h },
+			C.desktop);
+		expectBox(img, 'desktop left of the text area', { x: 0, y: L.text.y, w: L.text.x,
+			h: L.text.h }, C.desktop);
+		expectBox(img, 'text area margin', { x: L.text.x, y: L.text.y, w: L.text.w,
+			h: L.text_pad }, C.text_bg);
+		check(count(img, L.text, C.text_fg) > 100, 'no text in the text area');
+		const sprite = count(img, L.anim, C.sprite);
+		check(sprite === L.sprite_size ** 2, `the animation region shows ${sprite} sprite pixels, ` +
+			`want ${L.sprite_size ** 2}`);
+		check(count(img, L.anim, C.anim_bg) === L.anim.w * L.anim.h - sprite,
+			'the animation region is not black around the sprite');
+		const p = psnr(img, guest);
+		let same = 0;
+		for (let i = 0; i < img.px.length; i++)
+			same += img.px[i] === guest.px[i];
+		check(p >= 30, `the page's frame vs the guest's: PSNR ${p.toFixed(1)} dB, want >= 30`);
+		console.log(`desktop in the page: title bar, desktop, text area and animation region ` +
+			`as demo_layout.h says; ${same} of ${W * H} pixels exactly the guest's ` +
+			`(PSNR ${p === Infinity ? 'inf' : p.toFixed(1)} dB)`);
+
+		// Typing. noVNC sends QEMU extended key events (scancodes from
+		// KeyboardEvent.code) when the server offers them.
+		await page.evaluate(() => window.porthole.rfb.focus());
+		await page.keyboard.type('hello world 42');
+		await page.keyboard.press('Shift+KeyA');
+		await page.keyboard.press('Enter');
+		const want = [35, 18, 38, 38, 24, 57, 17, 24, 19, 38, 32, 57, 5, 3, 42, 30, 28];
+		const got = await readKeys(serial, want.length);
+		check(JSON.stringify(got) === JSON.stringify(want),
+			`evdev key presses ${got.join(' ')}, want ${want.join(' ')}`);
+		console.log(`typed 'hello world 42', Shift+A, Enter: ${got.length} key presses with the right evdev codes`);
+
+		// The typed row and the same text drawn by `text` look the same in the page.
+		await serial.cmd('text hello world 42A');
+		const rows = Math.floor((L.text.h - 2 * L.text_pad) / L.font.h);
+		await until('the typed text in the page', 10000, async () => {
+			img = await shoot();
+			let last = rows - 1;
+			while (last > 0 && !count(img, textRow(L, last), C.text_fg))
+				last--;
+			return last > 0 && rowsEqual(img, textRow(L, last - 1), textRow(L, last));
+		});
+		console.log('the page shows the typed row, the same as `text hello world 42A`');
+		if (process.env.PORTHOLE_NOVNC_SHOT)
+			fs.writeFileSync(process.env.PORTHOLE_NOVNC_SHOT.replace(/(\.png)?$/, '-typed.png'),
+				await page.screenshot());
+
+		// An AZERTY keyboard's A key: key 'q', code KeyA. Only the scancode
+		// (QEMU extended key event) says it is KEY_A; the keysym says Q.
+		const cdp = await page.context().newCDPSession(page);
+		for (const type of ['keyDown', 'keyUp'])
+			await cdp.send('Input.dispatchKeyEvent', { type, key: 'q', code: 'KeyA', text: type === 'keyDown' ? 'q' : undefined,
+				windowsVirtualKeyCode: 81, nativeVirtualKeyCode: 81 });
+		const [azerty] = await readKeys(serial, 1);
+		check(azerty === 30, `AZERTY 'q' on the A key arrived as evdev ${azerty}, want 30 (KEY_A): ` +
+			'noVNC is not using QEMU extended key events, or the display ignores the scancode');
+		console.log('QEMU extended key event: the A key typing q arrives as KEY_A');
+		web.close();
+	} finally {
+		await browser.close();
+	}
+
+	await stop(display, 'SIGTERM', 'exit status 0');
+	alive(vmm);
+	await serial.cmd('ping');
+	await stop(vmm, 'SIGTERM', 'exit status 0');
+	failed = false;
+	console.log('novnc: ok');
+}
+
+function cleanup() {
+	for (const c of children)
+		c.kill('SIGKILL');
+	if (failed && base) {
+		for (const f of ['vmm.log', 'display.log'])
+			console.error(`---- ${f} ----\n${tail(path.join(base, f))}`);
+	}
+	if (base)
+		fs.rmSync(base, { recursive: true, force: true });
+}
+
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+	process.on(sig, () => process.exit(1));
+
+main().then(() => process.exit(0), (e) => {
+	console.error(e instanceof CheckError ? `check failed: ${e.message}` : e);
+	process.exit(1);
+});
