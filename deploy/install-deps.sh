@@ -13,6 +13,7 @@ packages=(
 	procps                                      # ps/pgrep in tests
 	libvncserver-dev                            # VNC: the display's server, the tests' libvncclient
 	chromium                                    # browser tests: noVNC, driven by playwright-core
+	libx11-dev tigervnc-standalone-server       # display benchmark: Xlib, and Xvnc as a peer
 )
 
 missing=()

@@ -68,3 +68,7 @@ echo
 echo
 echo "== damage query on a 1080p framebuffer =="
 "$build/tests/bench/bench_damage"
+
+echo
+# Porthole (demo guest + porthole-display), Xvnc and QEMU's VNC, one client.
+"$build/tests/bench/bench_display" --display "$build/display/porthole-display"
