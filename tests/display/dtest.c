@@ -160,7 +160,8 @@ void dt_init(struct dt *t, int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rfbClientLog = quiet; /* errors still go to rfbClientErr */
+	if (!getenv("DTEST_VERBOSE"))
+		rfbClientLog = quiet; /* errors still go to rfbClientErr */
 }
 
 static pid_t spawn(char **argv, const char *log)
@@ -485,8 +486,28 @@ static void finished_update(rfbClient *c)
 	struct vc *v = vc_of(c);
 
 	v->updates++;
-	if (!v->full_at && v->covered_px == (uint64_t)v->w * v->h)
+	if (!v->full_at && v->covered_px == (uint64_t)v->w * v->h &&
+	    v->w == v->want_w && v->h == v->want_h)
 		v->full_at = v->updates;
+}
+
+/* libvncclient (re)allocates the framebuffer at connection and on every
+ * desktop-size change: a new size starts a new first frame. */
+static rfbBool resize(rfbClient *c)
+{
+	struct vc *v = vc_of(c);
+
+	if (!v->malloc_fb(c))
+		return FALSE;
+	v->w = c->width;
+	v->h = c->height;
+	free(v->covered);
+	v->covered = calloc((size_t)v->w * v->h, 1);
+	CHECK(v->covered, "out of memory");
+	v->covered_px = 0;
+	v->full_at = 0;
+	v->resizes++;
+	return TRUE;
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -579,13 +600,15 @@ static void *relay(void *arg)
 }
 
 void vc_open(struct vc *v, const char *path, const char *label,
-	     const struct vc_opts *o)
+	     const struct vc_opts *o, uint32_t w, uint32_t h)
 {
 	int fd = connect_unix(path, SOCK_STREAM);
 	rfbClient *c;
 
 	memset(v, 0, sizeof(*v));
 	v->label = label;
+	v->want_w = w;
+	v->want_h = h;
 	v->srv_fd = v->my_fd = -1;
 	CHECK(fd >= 0, "%s: cannot connect to %s: %s", label, path, strerror(errno));
 	c = rfbGetClient(8, 3, 4);
@@ -596,6 +619,8 @@ void vc_open(struct vc *v, const char *path, const char *label,
 	c->appData.enableJPEG = o->jpeg_quality >= 0;
 	c->appData.qualityLevel = o->jpeg_quality >= 0 ? o->jpeg_quality : 9;
 	c->appData.useRemoteCursor = TRUE;
+	v->malloc_fb = c->MallocFrameBuffer;
+	c->MallocFrameBuffer = resize;
 	c->GotFrameBufferUpdate = got_rect;
 	c->FinishedFrameBufferUpdate = finished_update;
 	c->readTimeout = 30;
@@ -619,10 +644,6 @@ void vc_open(struct vc *v, const char *path, const char *label,
 	CHECK(rfbInitClient(c, NULL, NULL), "%s: RFB handshake with %s failed",
 	      label, path);
 	v->c = c;
-	v->w = c->width;
-	v->h = c->height;
-	v->covered = calloc((size_t)v->w * v->h, 1);
-	CHECK(v->covered, "out of memory");
 }
 
 void vc_close(struct vc *v)
@@ -686,9 +707,9 @@ void vc_wait_full(struct vc *v, int timeout_ms)
 		CHECK(!v->closed, "%s: connection closed before a full frame",
 		      v->label);
 		CHECK(dt_now_ms() < end,
-		      "%s: no complete frame within %d ms (%llu of %u pixels)",
-		      v->label, timeout_ms, (unsigned long long)v->covered_px,
-		      v->w * v->h);
+		      "%s: no complete %ux%u frame within %d ms (%ux%u desktop, "
+		      "%llu pixels received)", v->label, v->want_w, v->want_h,
+		      timeout_ms, v->w, v->h, (unsigned long long)v->covered_px);
 		vc_pump(&v, 1, 50);
 	}
 }
@@ -707,6 +728,8 @@ uint64_t vc_diff(const struct vc *v, const uint32_t *shot, uint64_t *first)
 	uint64_t n = 0;
 
 	*first = 0;
+	if (v->w != v->want_w || v->h != v->want_h)
+		return (uint64_t)v->want_w * v->want_h;
 	for (uint32_t y = 0; y < v->h; y++)
 		for (uint32_t x = 0; x < v->w; x++)
 			if (vc_pixel(v, x, y) != shot[(size_t)y * v->w + x] &&
@@ -719,6 +742,8 @@ double vc_psnr(const struct vc *v, const uint32_t *shot)
 {
 	double se = 0;
 
+	if (v->w != v->want_w || v->h != v->want_h)
+		return 0;
 	for (uint32_t y = 0; y < v->h; y++)
 		for (uint32_t x = 0; x < v->w; x++) {
 			uint32_t a = vc_pixel(v, x, y), b = shot[(size_t)y * v->w + x];
@@ -736,6 +761,8 @@ double vc_psnr(const struct vc *v, const uint32_t *shot)
 int vc_rect_is(const struct vc *v, uint32_t x, uint32_t y, uint32_t w,
 	       uint32_t h, uint32_t c)
 {
+	if (v->w != v->want_w || v->h != v->want_h)
+		return 0;
 	for (uint32_t j = y; j < y + h; j++)
 		for (uint32_t i = x; i < x + w; i++)
 			if (vc_pixel(v, i, j) != c)
@@ -752,6 +779,10 @@ void vc_wait_equal(struct vc **vs, int n, const uint32_t *shot, int timeout_ms)
 
 		while ((d = vc_diff(vs[i], shot, &first))) {
 			CHECK(!vs[i]->closed, "%s: connection closed", vs[i]->label);
+			CHECK(dt_now_ms() < end || (vs[i]->w == vs[i]->want_w &&
+						    vs[i]->h == vs[i]->want_h),
+			      "%s: the desktop is %ux%u, want %ux%u", vs[i]->label,
+			      vs[i]->w, vs[i]->h, vs[i]->want_w, vs[i]->want_h);
 			CHECK(dt_now_ms() < end,
 			      "%s: %llu pixels differ from the guest's after %d ms; "
 			      "first at (%llu,%llu): 0x%06x, guest 0x%06x",

@@ -77,7 +77,8 @@ void dt_sleep_ms(int ms);
 struct vc {
 	rfbClient *c;
 	const char *label;
-	uint32_t w, h;
+	uint32_t w, h;          /* the desktop's size now */
+	uint32_t want_w, want_h;/* the VM's: frames of another size do not count */
 	int relay;              /* bytes pass through a counting relay */
 	pthread_t thread;
 	int srv_fd, my_fd;      /* relay's ends: the display and libvncclient */
@@ -86,7 +87,10 @@ struct vc {
 	uint64_t rects;
 	uint8_t *covered;       /* per pixel: received since connecting */
 	uint64_t covered_px;
-	uint64_t full_at;       /* updates when the screen was first covered */
+	uint64_t full_at;       /* updates when the screen was first covered,
+				 * since the last desktop-size change */
+	int resizes;            /* framebuffer allocations: 1 + size changes */
+	rfbBool (*malloc_fb)(rfbClient *c);
 	int closed;
 };
 
@@ -96,15 +100,17 @@ struct vc_opts {
 	int direct;             /* no relay: libvncclient owns the socket */
 };
 
-/* Connects to the display's unix endpoint; CHECKs the handshake. */
+/* Connects to the display's unix endpoint; CHECKs the handshake. The VM's
+ * screen is w x h: a desktop of another size (a display still waiting for
+ * the VM) is not a frame yet. */
 void vc_open(struct vc *v, const char *path, const char *label,
-	     const struct vc_opts *o);
+	     const struct vc_opts *o, uint32_t w, uint32_t h);
 void vc_close(struct vc *v);
 /* Handles every message that arrives within ms on any of the clients;
  * returns how many were handled. A client whose server went away gets
  * closed = 1. */
 int vc_pump(struct vc **vs, int n, int ms);
-/* Pumps until the first complete frame has arrived (CHECKs timeout). */
+/* Pumps until a complete frame of the VM's size has arrived. */
 void vc_wait_full(struct vc *v, int timeout_ms);
 uint32_t vc_pixel(const struct vc *v, uint32_t x, uint32_t y);
 /* Pixels that differ from shot; *first gets the first one's index. */

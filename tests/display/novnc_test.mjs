@@ -56,9 +56,13 @@ async function until(what, timeoutMs, fn) {
 
 // --- processes ---
 
+// setpriv(1): the child is killed when this test dies, however it dies.
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+
 function start(what, argv, log) {
 	const fd = fs.openSync(log, 'a');
-	const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd] });
+	const cmd = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
+	const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', fd, fd] });
 	fs.closeSync(fd);
 	child.what = what;
 	child.log = log;
@@ -394,24 +398,29 @@ async function main() {
 		}
 
 		// Where noVNC put the remote screen, and a screenshot of just that.
-		const box = await page.evaluate(() => {
+		// A display still waiting for the VM may show a desktop of another
+		// size first: the VM's own frame is the one of the VM's size.
+		const canvas = () => page.evaluate(() => {
 			const c = document.querySelector('#screen canvas');
 			const r = c.getBoundingClientRect();
 			return { x: r.x, y: r.y, width: c.width, height: c.height, cssw: r.width };
 		});
-		check(box.width === W && box.height === H && box.cssw === W,
-			`noVNC's canvas is ${box.width}x${box.height} shown ${box.cssw} wide, want ${W}x${H} at 1:1`);
+		let box = null;
 		const shoot = async () => decodePNG(await page.screenshot({
 			clip: { x: box.x, y: box.y, width: W, height: H } }));
 		// Wait for the desktop: the whole frame arrived when it equals the
 		// guest's, or at least stopped changing.
 		let img = null;
-		await until('the desktop in the page', 20000, async () => {
+		await until(`a ${W}x${H} desktop in the page`, 20000, async () => {
+			box = await canvas();
+			if (box.width !== W || box.height !== H)
+				return false;
 			const prev = img;
 			img = await shoot();
 			return psnr(img, guest) === Infinity ||
 				(prev && psnr(img, prev) === Infinity && count(img, L.title, C.title) > 0);
 		});
+		check(box.cssw === W, `noVNC's canvas is shown ${box.cssw} pixels wide, want ${W}: not 1:1`);
 		if (process.env.PORTHOLE_NOVNC_SHOT)
 			fs.writeFileSync(process.env.PORTHOLE_NOVNC_SHOT, await page.screenshot());
 

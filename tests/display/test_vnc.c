@@ -10,7 +10,7 @@
  *   input    VNC key events reach the guest as the right evdev codes and
  *            type text; QEMU extended key events use their scancodes;
  *            pointer position, buttons and wheels
- *   idle     a frozen desktop costs zero update bytes
+ *   idle     a frozen desktop costs zero bytes
  *   many     20 clients at once get the full frame, then a `fill`
  *   slow     a client that stops reading delays no other client, and the
  *            display's memory stays bounded
@@ -21,8 +21,10 @@
  */
 #include "dtest.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -76,6 +78,7 @@ static void expect_exact(const struct vc *v, const uint32_t *shot, const char *w
 	      vc_pixel(v, first % v->w, first / v->w), shot[first]);
 }
 
+/* SIGTERM: exit status 0, and its socket is gone with it. */
 static void stop_display_cleanly(struct dt *t)
 {
 	int status = dt_stop_display(t, SIGTERM, 10000);
@@ -83,6 +86,8 @@ static void stop_display_cleanly(struct dt *t)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "porthole-display: status 0x%x after SIGTERM, want exit status 0",
 	      status);
+	CHECK(access(t->vnc_path, F_OK) < 0 && errno == ENOENT,
+	      "porthole-display left %s behind after SIGTERM", t->vnc_path);
 }
 
 /* --- pixels --- */
@@ -131,9 +136,7 @@ static void case_pixels(struct dt *t)
 			free(shot);
 			shot = gradient(t);
 		}
-		vc_open(&v, t->vnc_path, encs[i].name, &o);
-		CHECK(v.w == W && v.h == H, "%s: desktop %ux%u, want %ux%u",
-		      encs[i].name, v.w, v.h, W, H);
+		vc_open(&v, t->vnc_path, encs[i].name, &o, W, H);
 		vc_wait_full(&v, 10000);
 		bytes = atomic_load(&v.bytes);
 		psnr = vc_psnr(&v, shot);
@@ -314,9 +317,16 @@ static void ext_keys(struct dt *t, struct vc *v)
 		{ XK_F11, 0x57, 87 },           /* KEY_F11 */
 	};
 	int n = sizeof(keys) / sizeof(keys[0]), got[16];
+	uint64_t end = dt_now_ms() + 2000;
 
+	/* The announcement is a FramebufferUpdate; it may come late. But a
+	 * SupportedMessages rectangle after it makes libvncclient forget it. */
+	while (!SupportsClient2Server(v->c, rfbQemuEvent) && dt_now_ms() < end)
+		vc_pump(&v, 1, 50);
 	CHECK(SupportsClient2Server(v->c, rfbQemuEvent),
-	      "the server did not announce QEMU extended key events");
+	      "libvncclient did not learn that the server takes QEMU extended "
+	      "key events (no -258 rectangle, or one sent before the server's "
+	      "SupportedMessages rectangle, which resets what libvncclient knows)");
 	for (int i = 0; i < n; i++) {
 		CHECK(SendExtendedKeyEvent(v->c, keys[i].keysym, keys[i].scan, TRUE),
 		      "SendExtendedKeyEvent");
@@ -409,7 +419,7 @@ static void case_input(struct dt *t)
 	dt_start_vm(t, W, H);
 	dt_freeze(t);
 	dt_start_display(t, NULL);
-	vc_open(&v, t->vnc_path, "client", &o);
+	vc_open(&v, t->vnc_path, "client", &o, W, H);
 	vc_wait_full(&v, 10000);
 	type_text(t, &v);
 	ext_keys(t, &v);
@@ -429,37 +439,46 @@ static void idle_for(struct vc **vs, int n, int ms)
 		vc_pump(vs, n, 50);
 }
 
+/*
+ * After a frame is complete, and a moment for what a server sends once
+ * after it (a cursor shape, an extension's announcement), a frozen
+ * desktop costs nothing: each client has an incremental request
+ * outstanding, and over 3 s not one byte comes back.
+ */
 static void case_idle(struct dt *t)
 {
 	struct vc v[2], *vs[2] = { &v[0], &v[1] };
 	struct vc_opts o[2] = { enc("raw"), enc("tight") };
-	uint64_t b0[2], u0[2];
+	uint64_t b0[2], u0[2], settle[2];
 	uint32_t *shot;
 
 	dt_start_vm(t, W, H);
 	dt_freeze(t);
 	dt_start_display(t, NULL);
 	for (int i = 0; i < 2; i++) {
-		vc_open(&v[i], t->vnc_path, o[i].encodings, &o[i]);
+		vc_open(&v[i], t->vnc_path, o[i].encodings, &o[i], W, H);
 		vc_wait_full(&v[i], 10000);
 	}
 	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++)
+			settle[i] = atomic_load(&v[i].bytes);
+		idle_for(vs, 2, 500);
 		for (int i = 0; i < 2; i++) {
 			b0[i] = atomic_load(&v[i].bytes);
+			settle[i] = b0[i] - settle[i];
 			u0[i] = v[i].updates;
 		}
-		/* Each client has an incremental request outstanding. */
 		idle_for(vs, 2, 3000);
 		for (int i = 0; i < 2; i++) {
 			uint64_t db = atomic_load(&v[i].bytes) - b0[i];
 
-			CHECK(db == 0 && v[i].updates == u0[i],
-			      "%s: an idle desktop sent %llu bytes in %llu updates "
-			      "over 3 s", v[i].label, (unsigned long long)db,
+			CHECK(db == 0, "%s: an idle desktop sent %llu bytes in %llu "
+			      "updates over 3 s", v[i].label, (unsigned long long)db,
 			      (unsigned long long)(v[i].updates - u0[i]));
 		}
-		printf("idle for 3 s%s: 0 bytes to each client\n",
-		       round ? " after an update" : "");
+		printf("idle for 3 s%s: 0 bytes to each client (%llu and %llu "
+		       "bytes in the 0.5 s before)\n", round ? " after an update" : "",
+		       (unsigned long long)settle[0], (unsigned long long)settle[1]);
 		if (round)
 			break;
 		/* The outstanding requests are alive: a change gets through. */
@@ -497,7 +516,7 @@ static void case_many(struct dt *t)
 
 		snprintf(labels[i], sizeof(labels[i]), "client %d (%s)", i,
 			 encodings[i % 5]);
-		vc_open(&v[i], t->vnc_path, labels[i], &o);
+		vc_open(&v[i], t->vnc_path, labels[i], &o, W, H);
 		vs[i] = &v[i];
 	}
 	end = dt_now_ms() + 30000;
@@ -557,7 +576,7 @@ static void case_slow(struct dt *t)
 	for (int i = 0; i < FAST; i++) {
 		struct vc_opts o = enc(encodings[i]);
 
-		vc_open(&v[i], t->vnc_path, encodings[i], &o);
+		vc_open(&v[i], t->vnc_path, encodings[i], &o, W, H);
 		vs[i] = &v[i];
 		vc_wait_full(&v[i], 10000);
 	}
@@ -565,7 +584,7 @@ static void case_slow(struct dt *t)
 
 	/* A client that asks for everything, again and again, and then never
 	 * reads a byte. */
-	vc_open(&stalled, t->vnc_path, "stalled", &so);
+	vc_open(&stalled, t->vnc_path, "stalled", &so, W, H);
 	for (int i = 0; i < 100; i++)
 		SendFramebufferUpdateRequest(stalled.c, 0, 0, W, H, FALSE);
 	stall_start = dt_now_ms();
@@ -622,7 +641,7 @@ static void open_clients(struct dt *t, struct vc *v, struct vc **vs,
 		struct vc_opts o = enc(encodings[i]);
 
 		snprintf(labels[i], sizeof(labels[i]), "%s (%s)", encodings[i], round);
-		vc_open(&v[i], t->vnc_path, labels[i], &o);
+		vc_open(&v[i], t->vnc_path, labels[i], &o, W, H);
 		vs[i] = &v[i];
 	}
 }
@@ -643,14 +662,16 @@ static void case_restart(struct dt *t)
 
 	for (size_t r = 0; r < sizeof(sigs) / sizeof(sigs[0]); r++) {
 		const char *name = sigs[r] == SIGTERM ? "SIGTERM" : "SIGKILL";
-		int status;
 
 		/* Killed while the animation runs and damage flows. */
 		idle_for(vs, RESTART_CLIENTS, 500);
-		status = dt_stop_display(t, sigs[r], 10000);
-		if (sigs[r] == SIGTERM)
-			CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			      "porthole-display: status 0x%x after SIGTERM", status);
+		if (sigs[r] == SIGTERM) {
+			stop_display_cleanly(t);
+		} else {
+			int status = dt_stop_display(t, sigs[r], 10000);
+
+			CHECK(WIFSIGNALED(status), "status 0x%x after SIGKILL", status);
+		}
 		end = dt_now_ms() + 5000;
 		for (int i = 0; i < RESTART_CLIENTS; i++) {
 			while (!v[i].closed) {
