@@ -282,7 +282,10 @@ const MIME = {
 };
 
 // The web client as a directory: client/web/, noVNC's package at /novnc/.
-function serveClient() {
+// A WebSocket upgrade on /vnc is relayed byte for byte, handshake included,
+// to the display's unix endpoint, as the gateway will relay browsers: the
+// display must speak WebSocket there too.
+function serveClient(vncSock) {
 	const roots = [
 		['/novnc/', path.join(clientDir, 'node_modules/@novnc/novnc')],
 		['/', path.join(clientDir, 'web')],
@@ -298,6 +301,21 @@ function serveClient() {
 		}
 		res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
 		fs.createReadStream(file).pipe(res);
+	});
+	server.on('upgrade', (req, sock, head) => {
+		if (new URL(req.url, 'http://x').pathname !== '/vnc') {
+			sock.destroy();
+			return;
+		}
+		const up = net.createConnection({ path: vncSock });
+		let hs = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+		for (let i = 0; i < req.rawHeaders.length; i += 2)
+			hs += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+		up.write(`${hs}\r\n`);
+		up.write(head);
+		up.pipe(sock).pipe(up);
+		up.on('error', () => sock.destroy());
+		sock.on('error', () => up.destroy());
 	});
 	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -370,7 +388,7 @@ async function main() {
 		return connects(vncPort);
 	});
 
-	const web = await serveClient();
+	const web = await serveClient(path.join(run, 'vnc.sock'));
 	const userData = fs.mkdtempSync(path.join(base, 'chromium-'));
 	const browser = await chromium.launchPersistentContext(userData, {
 		executablePath: CHROMIUM,
@@ -489,6 +507,32 @@ async function main() {
 		check(azerty === 30, `AZERTY 'q' on the A key arrived as evdev ${azerty}, want 30 (KEY_A): ` +
 			'noVNC is not using QEMU extended key events, or the display ignores the scancode');
 		console.log('QEMU extended key event: the A key typing q arrives as KEY_A');
+
+		// The same console through the unix endpoint (WebSocket relayed
+		// as is): the whole frame, as the guest has it now.
+		const now = await screenshot();
+		const page2 = await browser.newPage();
+		await page2.goto(`http://127.0.0.1:${web.address().port}/console.html` +
+			`?url=${encodeURIComponent(`ws://127.0.0.1:${web.address().port}/vnc`)}`);
+		await page2.waitForFunction(() => document.body.dataset.state === 'connected',
+			null, { timeout: 20000 });
+		let img2 = null;
+		await until('the desktop through the unix endpoint', 20000, async () => {
+			const b = await page2.evaluate(() => {
+				const c = document.querySelector('#screen canvas');
+				const r = c.getBoundingClientRect();
+				return { x: r.x, y: r.y, width: c.width, height: c.height };
+			});
+			if (b.width !== W || b.height !== H)
+				return false;
+			img2 = decodePNG(await page2.screenshot({
+				clip: { x: b.x, y: b.y, width: W, height: H } }));
+			return psnr(img2, now) >= 30;
+		});
+		console.log(`noVNC over the display's unix endpoint (WebSocket): the desktop, ` +
+			`PSNR ${psnr(img2, now) === Infinity ? 'inf' : psnr(img2, now).toFixed(1)} dB ` +
+			`against the guest's`);
+		await page2.close();
 		web.close();
 	} finally {
 		await browser.close();
