@@ -61,13 +61,13 @@ static const struct workload workloads[PH_N] = {
 struct phase_result {
 	int ran, steps, seen, dropped;
 	double p50, p90, max;   /* ms */
-	uint64_t updates, bytes, cpu_ns;
+	uint64_t updates, bytes, cpu_ns, part_ns;
 	double rate;            /* steps per second actually issued */
 };
 
 struct idle_result {
 	int ran;
-	uint64_t updates, bytes, cpu_ns;
+	uint64_t updates, bytes, cpu_ns, part_ns;
 	uint64_t first_bytes;   /* the first full frame, with the handshake */
 	double first_ms;
 };
@@ -120,6 +120,11 @@ static int cmp_double(const void *a, const void *c)
 	return x < y ? -1 : x > y;
 }
 
+static uint64_t cpu_part(struct dsrc *src)
+{
+	return src->cpu_part_ns ? src->cpu_part_ns(src) : 0;
+}
+
 static void place(struct bench *b, int phase, struct vp_step *s)
 {
 	if (phase == PH_MOTION) {
@@ -140,7 +145,7 @@ static void run_phase(struct bench *b, struct dsrc *src, struct vnc_probe *vp,
 	const struct workload *w = &workloads[phase];
 	struct vp_step *steps = b->steps;
 	struct vp_phase ph = { .steps = steps, .overlap = w->overlap };
-	uint64_t t0, bytes0, cpu0, upd0, deadline;
+	uint64_t t0, bytes0, cpu0, part0, upd0, deadline;
 	double lat[MAX_STEPS];
 	int n = 0;
 
@@ -148,6 +153,7 @@ static void run_phase(struct bench *b, struct dsrc *src, struct vnc_probe *vp,
 	vp_begin(vp, &ph);
 	bytes0 = vp_bytes(vp);
 	cpu0 = src->cpu_ns(src);
+	part0 = cpu_part(src);
 	upd0 = atomic_load(&vp->updates);
 	t0 = bd_now_ns();
 	for (int k = 0; k < w->steps; k++) {
@@ -178,6 +184,7 @@ static void run_phase(struct bench *b, struct dsrc *src, struct vnc_probe *vp,
 	}
 	vp_end(vp);
 	r->cpu_ns = src->cpu_ns(src) - cpu0;
+	r->part_ns = cpu_part(src) - part0;
 	r->bytes = vp_bytes(vp) - bytes0;
 	r->updates = atomic_load(&vp->updates) - upd0;
 	r->steps = w->steps;
@@ -203,15 +210,17 @@ static void run_phase(struct bench *b, struct dsrc *src, struct vnc_probe *vp,
 static void run_idle(struct dsrc *src, struct vnc_probe *vp,
 		     struct idle_result *r)
 {
-	uint64_t bytes0, cpu0, upd0;
+	uint64_t bytes0, cpu0, part0, upd0;
 
 	/* Let whatever the connection stirred up settle first. */
 	bd_sleep_us(500000);
 	bytes0 = vp_bytes(vp);
 	cpu0 = src->cpu_ns(src);
+	part0 = cpu_part(src);
 	upd0 = atomic_load(&vp->updates);
 	bd_sleep_us(IDLE_MS * 1000);
 	r->cpu_ns = src->cpu_ns(src) - cpu0;
+	r->part_ns = cpu_part(src) - part0;
 	r->bytes = vp_bytes(vp) - bytes0;
 	r->updates = atomic_load(&vp->updates) - upd0;
 	r->ran = 1;
@@ -279,8 +288,45 @@ static void print_ratio(const char *what, double a, double c)
 {
 	if (c > 0 && a >= 0)
 		printf("  %s %.2fx", what, a / c);
+	else if (c == 0 && a > 0)
+		printf("  %s inf (peer 0)", what);
 	else
 		printf("  %s -", what);
+}
+
+static void print_ratios(const struct bench *b, int phase)
+{
+	static const char *const peers[] = { "Xvnc", "QEMU" };
+
+	for (size_t e = 0; e < sizeof(encodings) / sizeof(encodings[0]); e++) {
+		const struct row *po = find(b, "Porthole", encodings[e].label);
+
+		for (int k = 0; po && k < 2; k++) {
+			const struct row *pe = find(b, peers[k], encodings[e].label);
+			const struct phase_result *a, *c;
+
+			if (!pe)
+				continue;
+			printf("ratio Porthole/%-4s %-8s", peers[k], encodings[e].label);
+			if (phase < 0) {
+				print_ratio("idle CPU", po->idle.cpu_ns, pe->idle.cpu_ns);
+				print_ratio("idle bytes", po->idle.bytes, pe->idle.bytes);
+				print_ratio("first frame bytes", po->idle.first_bytes,
+					    pe->idle.first_bytes);
+				print_ratio("ms", po->idle.first_ms, pe->idle.first_ms);
+				printf("\n");
+				continue;
+			}
+			a = &po->ph[phase];
+			c = &pe->ph[phase];
+			print_ratio("latency p50", a->p50, c->p50);
+			print_ratio("p90", a->p90, c->p90);
+			print_ratio("bytes", a->bytes, c->bytes);
+			print_ratio("CPU/frame", a->seen ? (double)a->cpu_ns / a->seen : -1,
+				    c->seen ? (double)c->cpu_ns / c->seen : 0);
+			printf("\n");
+		}
+	}
 }
 
 static void print_phase(const struct bench *b, int p)
@@ -288,9 +334,10 @@ static void print_phase(const struct bench *b, int p)
 	const struct workload *w = &workloads[p];
 
 	printf("\n-- %s, %d steps --\n", w->title, w->steps);
-	printf("%-9s %-8s %6s %7s %7s %7s %7s %7s %9s %9s %9s %8s\n",
+	printf("%-9s %-8s %6s %7s %7s %7s %7s %7s %9s %9s %9s %8s %8s\n",
 	       "server", "enc", "rate/s", "p50 ms", "p90 ms", "max ms", "shown",
-	       "updates", "B/update", "B/change", "total KiB", "CPU ms/f");
+	       "updates", "B/update", "B/change", "total KiB", "CPU ms/f",
+	       "monitor");
 	for (int i = 0; i < b->nrows; i++) {
 		const struct row *row = &b->rows[i];
 		const struct phase_result *r = &row->ph[p];
@@ -299,41 +346,28 @@ static void print_phase(const struct bench *b, int p)
 			printf("%-9s %-8s %s\n", row->server, row->enc, row->note);
 			continue;
 		}
-		printf("%-9s %-8s %6.1f %7.1f %7.1f %7.1f %3d/%-3d %7llu %9.0f %9.0f %9.1f %8.2f\n",
+		printf("%-9s %-8s %6.1f %7.1f %7.1f %7.1f %3d/%-3d %7llu %9.0f %9.0f %9.1f %8.2f",
 		       row->server, row->enc, r->rate, r->p50, r->p90, r->max,
 		       r->seen, r->steps, (unsigned long long)r->updates,
 		       r->updates ? (double)r->bytes / r->updates : 0,
 		       (double)r->bytes / r->steps, r->bytes / 1024.0,
 		       r->seen ? r->cpu_ns / 1e6 / r->seen : 0);
+		if (r->part_ns && r->seen)
+			printf(" %8.2f", r->part_ns / 1e6 / r->seen);
+		printf("\n");
+		if (row->note[0])
+			printf("          (%s)\n", row->note);
 	}
-	for (size_t e = 0; e < sizeof(encodings) / sizeof(encodings[0]); e++) {
-		const struct row *po = find(b, "Porthole", encodings[e].label);
-		static const char *const peers[] = { "Xvnc", "QEMU" };
-
-		if (!po)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			const struct row *pe = find(b, peers[k], encodings[e].label);
-
-			if (!pe)
-				continue;
-			printf("ratio Porthole/%s %-8s", peers[k], encodings[e].label);
-			print_ratio("latency p50", po->ph[p].p50, pe->ph[p].p50);
-			print_ratio("bytes", po->ph[p].bytes, pe->ph[p].bytes);
-			print_ratio("CPU/frame",
-				    po->ph[p].seen ? (double)po->ph[p].cpu_ns / po->ph[p].seen : -1,
-				    pe->ph[p].seen ? (double)pe->ph[p].cpu_ns / pe->ph[p].seen : 0);
-			printf("\n");
-		}
-	}
+	print_ratios(b, p);
 }
 
 static void print_idle(const struct bench *b)
 {
 	printf("\n-- idle: %d s with nothing changing; and the first full frame --\n",
 	       IDLE_MS / 1000);
-	printf("%-9s %-8s %9s %9s %11s %12s %13s\n", "server", "enc", "updates",
-	       "bytes", "CPU ms/s", "first KiB", "first ms");
+	printf("%-9s %-8s %9s %9s %11s %9s %12s %13s\n", "server", "enc",
+	       "updates", "bytes", "CPU ms/s", "monitor", "first KiB",
+	       "first ms");
 	for (int i = 0; i < b->nrows; i++) {
 		const struct row *row = &b->rows[i];
 		const struct idle_result *r = &row->idle;
@@ -342,11 +376,32 @@ static void print_idle(const struct bench *b)
 			printf("%-9s %-8s %s\n", row->server, row->enc, row->note);
 			continue;
 		}
-		printf("%-9s %-8s %9llu %9llu %11.2f %12.1f %13.1f\n", row->server,
-		       row->enc, (unsigned long long)r->updates,
-		       (unsigned long long)r->bytes, r->cpu_ns / 1e6 / (IDLE_MS / 1000.0),
-		       r->first_bytes / 1024.0, r->first_ms);
+		printf("%-9s %-8s %9llu %9llu %11.2f ", row->server, row->enc,
+		       (unsigned long long)r->updates, (unsigned long long)r->bytes,
+		       r->cpu_ns / 1e6 / (IDLE_MS / 1000.0));
+		if (r->part_ns)
+			printf("%9.2f", r->part_ns / 1e6 / (IDLE_MS / 1000.0));
+		else
+			printf("%9s", "");
+		printf(" %12.1f %13.1f\n", r->first_bytes / 1024.0, r->first_ms);
 	}
+	print_ratios(b, -1);
+}
+
+/* The machine may be shared: say how busy it was. */
+static void print_load(const char *when)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/loadavg", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	printf("(load average %s: %s; %ld CPUs)\n", when, buf,
+	       sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
@@ -384,6 +439,7 @@ int main(int argc, char **argv)
 
 	printf("== display: update latency, bytes and server CPU at %dx%d; one libvncclient client over TCP loopback for all ==\n",
 	       BD_W, BD_H);
+	print_load("before");
 	/* The VM first: its desktop is what Xvnc shows too. */
 	po = porthole_boot(err, sizeof(err));
 	if (!po)
@@ -430,22 +486,26 @@ int main(int argc, char **argv)
 	for (int p = 0; p < PH_N; p++)
 		print_phase(&b, p);
 
-	printf("\nLatency: from the pixels changing in the source to the client's framebuffer showing them\n");
-	printf("(the rectangle's corners and centre, checked after each decoded rectangle). \"Changed\" is:\n");
+	printf("\nLatency: from the pixels changing in the source to the client's framebuffer showing\n");
+	printf("them (the rectangle's corners and centre, checked after each decoded rectangle).\n");
+	printf("\"Changed\" is, for\n");
 	for (int i = 0; i < 3; i++)
 		if (changed[i])
 			printf("  %-8s %s\n", i == 0 ? "Porthole" : i == 1 ? "Xvnc" : "QEMU",
 			       changed[i]);
-	printf("shown: steps the client showed (motion: frames a later frame replaced before they were\n");
-	printf("sent are not shown, by design of every server here). B/change: bytes per step issued.\n");
-	printf("CPU ms/f: server CPU per step shown. Porthole = porthole-display + the monitor's loop thread\n");
-	printf("(dirty log, surface socket); Xvnc = the Xvnc process (it also draws); QEMU = all threads but\n");
-	printf("the vCPU's (main loop with the VNC server, vnc_worker). QEMU: -vnc ...,lossy=on so that Tight\n");
-	printf("may use JPEG as it does for Xvnc and Porthole; Xvnc: defaults (DeferUpdate 1 ms, FrameRate 60).\n");
-	printf("Frames are solid fills (what the demo guest's serial commands can draw): they measure the path\n");
-	printf("and the per-update overhead, not JPEG or ZRLE on natural images.\n");
-	printf("Anchors: QEMU's VNC polls its dirty log every 30 ms, backing off to 3 s when idle; kvmtool sends\n");
-	printf("the whole screen every 30 ms.\n");
+	printf("shown: steps the client showed; a motion frame that the next one replaced before a\n");
+	printf("server sent it is not shown. B/change: bytes per step issued.\n");
+	printf("CPU ms/f: server CPU per step shown (idle: per second), from /proc/PID/task/*/schedstat.\n");
+	printf("  Porthole = porthole-display + the monitor's loop thread (dirty log, surface socket);\n");
+	printf("  monitor = that thread's part. Xvnc = the Xvnc process (which also draws).\n");
+	printf("  QEMU = all its threads but the vCPU's (main loop with the VNC server, vnc_worker).\n");
+	printf("QEMU runs -vnc ...,lossy=on so that Tight may use JPEG as for the others; Xvnc runs\n");
+	printf("with its defaults (DeferUpdate 1 ms, FrameRate 60).\n");
+	printf("Frames are solid fills, what the demo guest's serial commands draw: they measure the\n");
+	printf("path and the per-update overhead, not JPEG or ZRLE on natural images.\n");
+	printf("Anchors: QEMU's VNC polls its dirty log every 30 ms, backing off to 3 s when idle;\n");
+	printf("kvmtool sends the whole screen every 30 ms.\n");
+	print_load("after");
 	printf("(display benchmarks took %.0f s)\n", (bd_now_ns() - t0) / 1e9);
 	return 0;
 }

@@ -76,6 +76,13 @@ static uint64_t porthole_cpu(struct dsrc *s)
 	       bd_thread_cpu_ns(getpid(), atomic_load(&p->loop_tid));
 }
 
+static uint64_t porthole_cpu_monitor(struct dsrc *s)
+{
+	struct porthole *p = (struct porthole *)s;
+
+	return bd_thread_cpu_ns(getpid(), atomic_load(&p->loop_tid));
+}
+
 static void porthole_stop(struct dsrc *s)
 {
 	struct porthole *p = (struct porthole *)s;
@@ -123,7 +130,7 @@ struct dsrc *porthole_boot(char *err, size_t errlen)
 		.name = "Porthole",
 		.changed = "the rectangle's last pixel is in the guest framebuffer",
 		.paint = porthole_paint, .cpu_ns = porthole_cpu,
-		.stop = porthole_stop,
+		.cpu_part_ns = porthole_cpu_monitor, .stop = porthole_stop,
 	};
 	return &p->base;
 }

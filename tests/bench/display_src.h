@@ -24,8 +24,10 @@ struct dsrc {
 	 * it, with that moment (ns, CLOCK_MONOTONIC), or 0 after 2 s. */
 	uint64_t (*paint)(struct dsrc *s, int x, int y, int w, int h,
 			  uint32_t color);
-	/* CPU the server has used so far (ns). */
+	/* CPU the server has used so far (ns); of which the part outside
+	 * the display server (Porthole: the monitor's loop), or NULL. */
 	uint64_t (*cpu_ns)(struct dsrc *s);
+	uint64_t (*cpu_part_ns)(struct dsrc *s);
 	void (*stop)(struct dsrc *s);
 };
 
