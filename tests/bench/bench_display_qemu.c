@@ -206,7 +206,7 @@ struct dsrc *qemu_start(const char *tmp, const char *demo_elf, char *err,
 	q->serial = bd_connect_unix(serial, 10000);
 	q->qmp = bd_connect_unix(qmp_path, 10000);
 	if (q->serial < 0 || q->qmp < 0 ||
-	    bd_wait_output(q->serial, "porthole-demo: ready", q->pid, 60000)) {
+	    bd_wait_output(q->serial, "porthole-demo: ready", q->pid, 30000)) {
 		bd_log_tail(q->log, tail, sizeof(tail));
 		snprintf(err, errlen, "QEMU's demo guest did not get ready: %s", tail);
 		goto fail;
