@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_MSGS_PER_WAKEUP 64
@@ -48,15 +49,37 @@ static void drop(struct surface_server *s, const char *why)
 	s->pending = 0;
 }
 
-static void arm(struct surface_server *s, int on)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void arm_ms(struct surface_server *s, int ms)
 {
 	struct itimerspec it = { 0 };
 
-	if (on) {
-		it.it_value.tv_nsec = SURFACE_POLL_MS * 1000000L;
+	if (ms) {
+		it.it_value.tv_sec = ms / 1000;
+		it.it_value.tv_nsec = (ms % 1000) * 1000000L;
 		it.it_interval = it.it_value;
 	}
+	s->poll_ms = ms;
 	timerfd_settime(s->timer_fd, 0, &it, NULL);
+}
+
+/* Poll fast while the screen changes, slower once it has been quiet. */
+static void arm(struct surface_server *s, int on)
+{
+	int ms = 0;
+
+	if (on)
+		ms = now_ms() - s->last_damage_ms < SURFACE_QUIET_MS ?
+		     SURFACE_POLL_MIN_MS : SURFACE_POLL_MAX_MS;
+	if (ms != s->poll_ms)
+		arm_ms(s, ms);
 }
 
 /* Send one packet, optionally with an fd; a display that cannot take it
@@ -117,8 +140,12 @@ static void poll_damage(struct surface_server *s)
 			strerror(-n));
 		return;
 	}
-	if (n > 0)
+	if (n > 0) {
+		s->last_damage_ms = now_ms();
 		send_damage(s, s->rects, n, 0);
+	} else if (s->pending) {
+		arm(s, 1); /* maybe time to slow down */
+	}
 }
 
 static void frame_request(struct surface_server *s, const struct surface_msg *m)

@@ -15,7 +15,13 @@
 #include "surface/proto.h"
 #include "vmm.h"
 
-#define SURFACE_POLL_MS 4   /* dirty-log reads while a request waits */
+/* Dirty-log reads while a request waits: every 4 ms while the screen is
+ * changing, backing off to every 32 ms after a quiet half second, so an
+ * idle screen costs ~30 wakeups a second and a change after a pause still
+ * shows within one frame at 30 fps. */
+#define SURFACE_POLL_MIN_MS   4
+#define SURFACE_POLL_MAX_MS   32
+#define SURFACE_QUIET_MS      500
 
 struct surface_server {
 	struct vmm *vm;
@@ -28,6 +34,8 @@ struct surface_server {
 	int timer_fd;
 	int hello;            /* the display said HELLO */
 	int pending;          /* a FRAME_REQUEST waits for damage */
+	int poll_ms;          /* the timer's current period */
+	uint64_t last_damage_ms;
 	uint32_t pending_seq;
 	uint64_t frames, bytes;
 	struct fb_rect rects[256];
