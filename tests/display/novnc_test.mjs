@@ -510,6 +510,7 @@ async function main() {
 
 		// The same console through the unix endpoint (WebSocket relayed
 		// as is): the whole frame, as the guest has it now.
+		await serial.cmd('ping'); // the guest is idle: the screenshot is whole
 		const now = await screenshot();
 		const page2 = await browser.newPage();
 		await page2.goto(`http://127.0.0.1:${web.address().port}/console.html` +
