@@ -38,18 +38,19 @@ static void key(struct keymap_state *s, const struct out *o, uint16_t code,
 	o->emit(o->opaque, code, down, keysym, xt);
 }
 
-/* The guest's Shift and AltGr as the client holds them. */
+/* The guest's Shift and AltGr as the client holds them (releases first). */
 static void sync_client(struct keymap_state *s, const struct out *o)
 {
-	int want_l = s->shift & 1, want_r = s->shift & 2;
-	int want_alt = s->altgr || s->ralt;
+	const struct { uint16_t code; int want; } m[3] = {
+		{ KEY_LEFTSHIFT, s->shift & 1 },
+		{ KEY_RIGHTSHIFT, s->shift & 2 },
+		{ KEY_RIGHTALT, s->altgr || s->ralt },
+	};
 
-	if (!want_l != !is_down(s, KEY_LEFTSHIFT))
-		key(s, o, KEY_LEFTSHIFT, want_l, 0, 0);
-	if (!want_r != !is_down(s, KEY_RIGHTSHIFT))
-		key(s, o, KEY_RIGHTSHIFT, want_r, 0, 0);
-	if (!want_alt != !is_down(s, KEY_RIGHTALT))
-		key(s, o, KEY_RIGHTALT, want_alt, 0, 0);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 3; i++)
+			if (!m[i].want == !pass && !m[i].want != !is_down(s, m[i].code))
+				key(s, o, m[i].code, m[i].want, 0, 0);
 }
 
 /* The guest's Shift and AltGr as a key at this level needs them. A plain
@@ -60,19 +61,18 @@ static void set_level(struct keymap_state *s, const struct out *o, int level)
 		sync_client(s, o);
 		return;
 	}
-	if (level & KEYMAP_SHIFT) {
-		if (!is_down(s, KEY_LEFTSHIFT) && !is_down(s, KEY_RIGHTSHIFT))
-			key(s, o, KEY_LEFTSHIFT, 1, 0, 0);
-	} else {
+	/* Lift what is not wanted before adding what is. */
+	if (!(level & KEYMAP_SHIFT)) {
 		key(s, o, KEY_LEFTSHIFT, 0, 0, 0);
 		key(s, o, KEY_RIGHTSHIFT, 0, 0, 0);
 	}
-	if (level & KEYMAP_ALTGR) {
-		if (!is_down(s, KEY_RIGHTALT))
-			key(s, o, KEY_RIGHTALT, 1, 0, 0);
-	} else if (!s->ralt) {
+	if (!(level & KEYMAP_ALTGR) && !s->ralt)
 		key(s, o, KEY_RIGHTALT, 0, 0, 0);
-	}
+	if ((level & KEYMAP_SHIFT) && !is_down(s, KEY_LEFTSHIFT) &&
+	    !is_down(s, KEY_RIGHTSHIFT))
+		key(s, o, KEY_LEFTSHIFT, 1, 0, 0);
+	if ((level & KEYMAP_ALTGR) && !is_down(s, KEY_RIGHTALT))
+		key(s, o, KEY_RIGHTALT, 1, 0, 0);
 }
 
 static void modifier(struct keymap_state *s, const struct out *o,

@@ -121,7 +121,7 @@ static const struct keymap_entry table[] = {
 	{ 0x00a5, KEY_MINUS, ALTGR, 0 },	/* yen */
 	{ 0x00a6, KEY_BACKSLASH, SHIFT | ALTGR, 0 },	/* brokenbar */
 	{ 0x00a7, KEY_S, SHIFT | ALTGR, 0 },	/* section */
-	{ 0x00a8, KEY_SPACE, 0, 0xfe57 },	/* diaeresis */
+	{ 0x00a8, KEY_APOSTROPHE, SHIFT | ALTGR, 0xfe57 },	/* diaeresis: dead twice */
 	{ 0x00a9, KEY_C, ALTGR, 0 },	/* copyright */
 	{ 0x00ab, KEY_LEFTBRACE, ALTGR, 0 },	/* guillemotleft */
 	{ 0x00ac, KEY_BACKSLASH, ALTGR, 0 },	/* notsign */
@@ -130,7 +130,7 @@ static const struct keymap_entry table[] = {
 	{ 0x00b0, KEY_SEMICOLON, SHIFT | ALTGR, 0 },	/* degree */
 	{ 0x00b2, KEY_2, ALTGR, 0 },	/* twosuperior */
 	{ 0x00b3, KEY_3, ALTGR, 0 },	/* threesuperior */
-	{ 0x00b4, KEY_SPACE, 0, 0xfe51 },	/* acute */
+	{ 0x00b4, KEY_APOSTROPHE, ALTGR, 0xfe51 },	/* acute: dead twice */
 	{ 0x00b5, KEY_M, ALTGR, 0 },	/* mu */
 	{ 0x00b6, KEY_SEMICOLON, ALTGR, 0 },	/* paragraph */
 	{ 0x00b8, KEY_SPACE, 0, 0xfe5b },	/* cedilla */

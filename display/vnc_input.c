@@ -173,10 +173,8 @@ static rfbBool qemu_message(rfbClientPtr cl, void *data,
 	if (rfbReadExact(cl, (char *)buf, len) <= 0 ||
 	    rfb_parse_qemu_key(buf, (size_t)len, &k) < 0)
 		goto drop;
-	if (vc) {
-		vc->qemu_keys = 1;
+	if (vc)
 		keymap_xt(&vc->kbd, k.keycode, k.keysym, k.down, emit_key, vc->v);
-	}
 	return TRUE;
 drop:
 	rfbCloseClient(cl);

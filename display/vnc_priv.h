@@ -69,7 +69,6 @@ struct vnc_client {
 	struct keymap_state kbd;
 	struct rfb_pointer ptr;
 	int counted;                 /* in v->normal */
-	int qemu_keys;               /* sent QEMU extended key events */
 	atomic_int qemu_ack;         /* their announcement is due */
 };
 

@@ -40,7 +40,8 @@ struct surface_client {
 	struct surface_dst dst;
 
 	uint32_t seq;           /* of the last FRAME_REQUEST */
-	int outstanding;        /* it has not been answered yet */
+	uint32_t oldest;        /* oldest request an answer may still come for */
+	int outstanding;        /* the last one has not been answered yet */
 	int need_full;          /* the next request must be FULL */
 	unsigned backoff;
 
@@ -239,25 +240,31 @@ void surface_client_stats(const struct surface_client *c,
 	*st = c->st;
 }
 
+static int send_request(struct surface_client *c, int full)
+{
+	struct surface_frame_request fr = { c->seq + 1 };
+
+	if (send_small(c, SURFACE_FRAME_REQUEST, full ? SURFACE_FRAME_FULL : 0,
+		       &fr, sizeof(fr)) < 0)
+		return -1;
+	if (!c->outstanding)
+		c->oldest = fr.seq;
+	c->seq = fr.seq;
+	c->outstanding = 1;
+	if (full)
+		c->need_full = 0;
+	return 0;
+}
+
 int surface_client_request_frame(struct surface_client *c, int full)
 {
-	struct surface_frame_request fr;
-
 	if (!surface_client_ready(c))
 		return -1;
 	if (c->outstanding) {
 		c->need_full |= !!full;
 		return 1;
 	}
-	full |= c->need_full;
-	fr.seq = ++c->seq;
-	if (send_small(c, SURFACE_FRAME_REQUEST, full ? SURFACE_FRAME_FULL : 0,
-		       &fr, sizeof(fr)) < 0)
-		return -1;
-	c->outstanding = 1;
-	if (full)
-		c->need_full = 0;
-	return 0;
+	return send_request(c, full || c->need_full);
 }
 
 /*
@@ -317,10 +324,11 @@ static int handle_mode(struct surface_client *c, const struct surface_mode *md,
 		if (c->hello && c->cbs->link)
 			c->cbs->link(c->opaque, 1, NULL);
 	}
-	/* The display's copy is stale now: the next frame is the whole. */
-	c->need_full = 1;
-	if (!c->outstanding && c->fd >= 0)
-		surface_client_request_frame(c, 1);
+	/* The display's copy is stale now: ask for the whole at once. A
+	 * request still out is replaced (the monitor answers the newest; an
+	 * answer to the old one may still come and is dropped). */
+	if (c->fd >= 0 && c->hello)
+		send_request(c, 1);
 	return 0;
 }
 
@@ -352,11 +360,18 @@ static int copy_rect(struct surface_client *c, const struct surface_rect *r,
 static int handle_damage(struct surface_client *c, const struct surface_msg *m)
 {
 	int full = m->hdr.flags & SURFACE_DAMAGE_FULL;
-	uint32_t n = 0;
+	uint32_t seq = m->damage.seq, n = 0;
 
-	if (!c->outstanding || m->damage.seq != c->seq)
+	if (!c->outstanding || (int32_t)(seq - c->oldest) < 0 ||
+	    (int32_t)(seq - c->seq) > 0)
 		return fail(c, "DAMAGE for request %u, but %u is the one outstanding",
-			    m->damage.seq, c->outstanding ? c->seq : 0);
+			    seq, c->outstanding ? c->seq : 0);
+	if (seq != c->seq) {
+		/* For a request replaced by a newer one: that one follows. */
+		c->oldest = seq + 1;
+		c->st.stale++;
+		return 0;
+	}
 	c->outstanding = 0;
 	if (full) {
 		struct surface_rect all = { 0, 0, c->mode.width, c->mode.height };
@@ -373,9 +388,6 @@ static int handle_damage(struct surface_client *c, const struct surface_msg *m)
 	c->st.frames++;
 	c->st.rects += n;
 	c->cbs->damage(c->opaque, c->out, n, full);
-	/* A mode change while this request was out: refill everything. */
-	if (c->need_full && !c->outstanding && c->fd >= 0)
-		surface_client_request_frame(c, 1);
 	return 0;
 }
 

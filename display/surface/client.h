@@ -73,8 +73,9 @@ int surface_client_writable(struct surface_client *c);
 unsigned surface_client_backoff_ms(struct surface_client *c);
 
 /* Ask for the next frame (FULL: everything). 0 sent or queued; 1 one is
- * already outstanding (nothing sent); -1 not connected. A FULL request
- * goes out by itself after every (re)connect and mode change. */
+ * already outstanding (nothing sent; a FULL is remembered for the next);
+ * -1 not connected. A FULL request goes out by itself after every
+ * (re)connect and mode change, replacing one still outstanding. */
 int surface_client_request_frame(struct surface_client *c, int full);
 int surface_client_frame_outstanding(const struct surface_client *c);
 
@@ -91,6 +92,7 @@ const struct surface_mode *surface_client_mode(const struct surface_client *c);
 
 struct surface_client_stats {
 	uint64_t frames, rects, bytes_copied, clipped, dropped_out;
+	uint64_t stale;      /* answers to requests replaced after a MODE */
 };
 void surface_client_stats(const struct surface_client *c,
 			  struct surface_client_stats *st);
