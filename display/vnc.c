@@ -45,7 +45,8 @@ static rfbCursorPtr get_cursor(rfbClientPtr cl)
 {
 	struct vnc_server *v = cl->screen->screenData;
 
-	return atomic_load(&v->cursor_visible) ? &v->cursor : NULL;
+	return atomic_load(&v->cursor_visible) && atomic_load(&v->cursor_shown) ?
+	       &v->cursor : NULL;
 }
 
 static void cursor_changed(struct vnc_server *v)
@@ -109,6 +110,11 @@ void vnc_cursor_pos(struct vnc_server *v, int32_t x, int32_t y, int visible)
 	rfbClientIteratorPtr it;
 	rfbClientPtr cl;
 
+	/* The guest hid its cursor: an empty shape until it shows it. */
+	if (!visible != !atomic_load(&v->cursor_shown)) {
+		atomic_store(&v->cursor_shown, !!visible);
+		cursor_changed(v);
+	}
 	if (x < 0 || y < 0 || x >= s->width || y >= s->height)
 		return;
 	LOCK(s->cursorMutex);
@@ -125,7 +131,6 @@ void vnc_cursor_pos(struct vnc_server *v, int32_t x, int32_t y, int visible)
 		UNLOCK(cl->updateMutex);
 	}
 	rfbReleaseClientIterator(it);
-	(void)visible;
 }
 
 void vnc_damage(struct vnc_server *v, const struct source_rect *r, size_t n)
@@ -233,6 +238,7 @@ int vnc_create(struct vnc_server **out, const struct vnc_config *cfg,
 	s->getCursorPtr = get_cursor;
 	s->newClientHook = vnc_new_client;
 	s->port = s->ipv6port = 0;
+	atomic_store(&v->cursor_shown, 1);
 	v->cursor.source = v->cursor_src;
 	v->cursor.mask = v->cursor_mask;
 	v->cursor.richSource = v->cursor_rich;

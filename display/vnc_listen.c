@@ -129,8 +129,8 @@ static void start_handshake(struct vnc_server *v, int fd)
 	}
 	pthread_mutex_unlock(&v->lock);
 	if (slot < 0) {
-		fprintf(stderr, "porthole-display: vnc: refusing a connection: %d clients and handshakes already (the most is %d)\n",
-			v->clients + v->handshakes, VNC_MAX_CLIENTS);
+		fprintf(stderr, "porthole-display: vnc: refusing a connection: at most %d clients, %d of them in their handshake\n",
+			VNC_MAX_CLIENTS, VNC_MAX_HANDSHAKES);
 		close(fd);
 		return;
 	}
@@ -139,8 +139,10 @@ static void start_handshake(struct vnc_server *v, int fd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (h) {
 		*h = (struct handshake){ v, fd, slot };
-		if (pthread_create(&t, &attr, handshake_thread, h) == 0)
-			h = NULL, fd = -1;
+		if (pthread_create(&t, &attr, handshake_thread, h) == 0) {
+			h = NULL;
+			fd = -1;    /* the thread owns both now */
+		}
 	}
 	pthread_attr_destroy(&attr);
 	if (fd >= 0) {

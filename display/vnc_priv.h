@@ -53,7 +53,8 @@ struct vnc_server {
 	/* Cursor: fixed storage, never freed while clients run; a reader on
 	 * an output thread may see a shape mid-update and gets the new one
 	 * right after (cursorWasChanged is set once it is complete). */
-	atomic_int cursor_visible;
+	atomic_int cursor_visible;   /* a shape was given (CURSOR_SHAPE w > 0) */
+	atomic_int cursor_shown;     /* CURSOR_POS says visible */
 	rfbCursor cursor;
 	uint8_t cursor_rich[SURFACE_CURSOR_MAX * SURFACE_CURSOR_MAX * 4];
 	uint8_t cursor_src[(SURFACE_CURSOR_MAX / 8) * SURFACE_CURSOR_MAX];
