@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "rundir.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,21 +60,20 @@ int rundir_file(const struct rundir *rd, const char *file, char *out,
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
-/* Remove every plain entry (files, sockets) but the lock. */
+/* What the monitor puts in its run directory. Other processes of the VM
+ * (porthole-display's vnc.sock) own their own entries. */
+static const char *const owned[] = {
+	"pid", "serial.sock", "agent.sock", "surface.sock", "screen.ppm",
+	"screen.ppm.tmp",
+};
+
 static void clean_entries(struct rundir *rd)
 {
-	DIR *d = opendir(rd->path);
-	struct dirent *e;
+	char file[PATH_MAX];
 
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    !strcmp(e->d_name, "lock"))
-			continue;
-		unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (rundir_file(rd, owned[i], file, sizeof(file)) == 0)
+			unlink(file);
 }
 
 int rundir_create(struct rundir *rd, const char *base, const char *name,
@@ -134,6 +132,8 @@ void rundir_remove(struct rundir *rd)
 	clean_entries(rd);
 	rundir_file(rd, "lock", file, sizeof(file));
 	unlink(file);
+	/* Fails while a display still has its socket here; the last one out
+	 * removes the directory. */
 	rmdir(rd->path);
 	close(rd->lock_fd);
 	rd->lock_fd = -1;

@@ -3,8 +3,9 @@
  * A VM's run directory, BASE/NAME: its pid, its lock, the serial console
  * socket and, in later issues, the surface socket. An exclusive lock on
  * BASE/NAME/lock says the VM is running; leftovers of a monitor that was
- * killed are cleaned when the next one takes the lock. Everything in it is
- * removed when the monitor stops.
+ * killed are cleaned when the next one takes the lock. What the monitor
+ * created is removed when it stops, and the directory with it unless
+ * another process of the VM (porthole-display) still has a socket there.
  */
 #ifndef PORTHOLE_VMM_RUNDIR_H
 #define PORTHOLE_VMM_RUNDIR_H

@@ -437,8 +437,19 @@ void vnc_listen_stop(struct vnc_server *v)
 	if (v->recheck.fn)
 		dloop_timer_cancel(v->loop, &v->recheck);
 	if (l->fd >= 0 && stat(l->path, &st) == 0 && st.st_dev == l->dev &&
-	    st.st_ino == l->ino)
+	    st.st_ino == l->ino) {
+		char dir[sizeof(l->path)], *slash;
+
 		unlink(l->path);
+		/* The VM's run directory goes with the last of its processes:
+		 * this fails while porthole-vmm (its lock) is still there. */
+		snprintf(dir, sizeof(dir), "%s", l->path);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = 0;
+			rmdir(dir);
+		}
+	}
 	close_listener(v, l);
 	close_listener(v, &v->tcp_l);
 }
