@@ -13,11 +13,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "narrow.h"
+
 #define OUTQ_SLOTS        256   /* small packets waiting for POLLOUT */
 #define OUTQ_SLOT         96    /* HELLO is the largest */
 #define MAX_MSGS_PER_CALL 64    /* then let the loop serve others */
 #define BACKOFF_MIN_MS    100
 #define BACKOFF_MAX_MS    2000
+/* Boxes per frame after narrowing: each damage rectangle may split. */
+#define OUT_MAX           (4 * SURFACE_MAX_RECTS)
 
 struct outq_slot {
 	uint16_t len;
@@ -49,7 +53,7 @@ struct surface_client {
 	unsigned oq_head, oq_count;
 
 	struct surface_client_stats st;
-	struct surface_rect out[SURFACE_MAX_RECTS];
+	struct surface_rect out[OUT_MAX];
 	_Alignas(8) uint8_t pkt[SURFACE_MAX_MSG];
 };
 
@@ -332,12 +336,11 @@ static int handle_mode(struct surface_client *c, const struct surface_mode *md,
 	return 0;
 }
 
-/* Clip r to the mode and copy it; 0 when nothing is left of it. */
-static int copy_rect(struct surface_client *c, const struct surface_rect *r,
+/* Clip r to the mode; 0 when nothing is left of it. */
+static int clip_rect(struct surface_client *c, const struct surface_rect *r,
 		     struct surface_rect *out)
 {
 	uint64_t x0 = r->x, y0 = r->y, x1 = x0 + r->w, y1 = y0 + r->h;
-	size_t row;
 
 	if (x1 > c->mode.width)
 		x1 = c->mode.width;
@@ -347,20 +350,58 @@ static int copy_rect(struct surface_client *c, const struct surface_rect *r,
 		c->st.clipped++;
 	if (x0 >= x1 || y0 >= y1)
 		return 0;
-	row = (size_t)(x1 - x0) * 4;
-	for (uint64_t y = y0; y < y1; y++)
-		memcpy(c->dst.pixels + y * c->dst.stride + x0 * 4,
-		       c->pix + y * c->mode.stride + x0 * 4, row);
 	*out = (struct surface_rect){ (uint32_t)x0, (uint32_t)y0,
 				      (uint32_t)(x1 - x0), (uint32_t)(y1 - y0) };
-	c->st.bytes_copied += row * (y1 - y0);
 	return 1;
+}
+
+/* The whole surface, as it is: the display's copy may be anything (a new
+ * mode, another VM since the last connection). */
+static uint32_t copy_full(struct surface_client *c)
+{
+	size_t row = (size_t)c->mode.width * 4;
+
+	for (uint32_t y = 0; y < c->mode.height; y++)
+		memcpy(c->dst.pixels + (size_t)y * c->dst.stride,
+		       c->pix + (size_t)y * c->mode.stride, row);
+	c->out[0] = (struct surface_rect){ 0, 0, c->mode.width, c->mode.height };
+	c->st.bytes_copied += row * c->mode.height;
+	c->st.bytes_compared += row * c->mode.height;
+	return 1;
+}
+
+/* Copy the damage where it differs from the display's copy; the boxes
+ * around what changed go to c->out (docs/display.md, narrow.h). */
+static uint32_t copy_damage(struct surface_client *c, const struct surface_msg *m)
+{
+	struct surface_narrow_stats ns = { 0 };
+	uint32_t n = 0, count = m->damage.count;
+
+	for (uint32_t i = 0; i < count; i++) {
+		struct surface_rect r;
+		/* Room for this one's boxes, keeping one for each after it. */
+		uint32_t room = OUT_MAX - n - (count - 1 - i);
+
+		memcpy(&r, &m->rects[i], sizeof(r));
+		if (!clip_rect(c, &r, &r))
+			continue;
+		n += (uint32_t)surface_narrow_copy(c->dst.pixels, c->dst.stride,
+						   c->pix, c->mode.stride, &r,
+						   &c->out[n],
+						   room < SURFACE_NARROW_MAX ?
+						   (int)room : SURFACE_NARROW_MAX,
+						   &ns);
+	}
+	c->st.bytes_copied += ns.px_copied * 4;
+	c->st.bytes_compared += ns.px_compared * 4;
+	c->st.unchanged += ns.unchanged;
+	return n;
 }
 
 static int handle_damage(struct surface_client *c, const struct surface_msg *m)
 {
 	int full = m->hdr.flags & SURFACE_DAMAGE_FULL;
-	uint32_t seq = m->damage.seq, n = 0;
+	uint32_t seq = m->damage.seq, n;
 
 	if (!c->outstanding || (int32_t)(seq - c->oldest) < 0 ||
 	    (int32_t)(seq - c->seq) > 0)
@@ -373,18 +414,7 @@ static int handle_damage(struct surface_client *c, const struct surface_msg *m)
 		return 0;
 	}
 	c->outstanding = 0;
-	if (full) {
-		struct surface_rect all = { 0, 0, c->mode.width, c->mode.height };
-
-		n = copy_rect(c, &all, &c->out[0]);
-	} else {
-		for (uint32_t i = 0; i < m->damage.count; i++) {
-			struct surface_rect r;
-
-			memcpy(&r, &m->rects[i], sizeof(r));
-			n += copy_rect(c, &r, &c->out[n]);
-		}
-	}
+	n = full ? copy_full(c) : copy_damage(c, m);
 	c->st.frames++;
 	c->st.rects += n;
 	c->cbs->damage(c->opaque, c->out, n, full);

@@ -4,7 +4,9 @@
  * RUN_DIR/surface.sock, exchange HELLO, map the framebuffer memfd that comes
  * with MODE (read-only, checked against its size and seals), pull damage
  * with FRAME_REQUEST and copy each damaged rectangle, clipped to the mode,
- * into the display's own buffer; send input and agent bytes back.
+ * into the display's own buffer where it differs from what that holds,
+ * reporting only the boxes that changed (narrow.h); send input and agent
+ * bytes back.
  *
  * Non-blocking and single-threaded: the owner polls surface_client_fd()
  * (for writing too while surface_client_want_write()), calls
@@ -31,8 +33,9 @@ struct surface_client_cbs {
 	 * return -1 to refuse it (the connection is dropped). */
 	int (*mode)(void *opaque, uint32_t width, uint32_t height,
 		    struct surface_dst *dst);
-	/* These rectangles (clipped to the mode, none empty) were copied
-	 * into dst; full: the answer to a FULL request. n may be 0. */
+	/* These rectangles (inside the mode, none empty) changed in dst:
+	 * the damage narrowed to what differs from what dst held; full: the
+	 * answer to a FULL request, the whole surface copied. n may be 0. */
 	void (*damage)(void *opaque, const struct surface_rect *r, uint32_t n,
 		       int full);
 	void (*cursor_shape)(void *opaque, const struct surface_cursor_shape *c,
@@ -91,8 +94,11 @@ int surface_client_agent(struct surface_client *c, const void *buf, size_t len);
 const struct surface_mode *surface_client_mode(const struct surface_client *c);
 
 struct surface_client_stats {
-	uint64_t frames, rects, bytes_copied, clipped, dropped_out;
+	uint64_t frames, rects, clipped, dropped_out;
 	uint64_t stale;      /* answers to requests replaced after a MODE */
+	/* Damage looked at, of which copied (what differed from the
+	 * display's copy); damage rectangles in which nothing differed. */
+	uint64_t bytes_compared, bytes_copied, unchanged;
 };
 void surface_client_stats(const struct surface_client *c,
 			  struct surface_client_stats *st);

@@ -44,29 +44,67 @@ static bool parse_color(const char *s, size_t n, uint32_t *color)
 	return true;
 }
 
-static const char *cmd_fill(struct demo *d, const char *args, size_t n,
-			    struct line *msg)
+/* X Y W H at the start of a fill or pattern command; *p is after them. */
+static const char *parse_rect(const char **p, const char *end, struct rect *r)
 {
-	const char *p = args, *end = args + n, *w;
 	int64_t v[4];
-	uint32_t color;
+	const char *w;
 	size_t len;
 
 	for (int i = 0; i < 4; i++) {
-		len = next_word(&p, end, &w);
+		len = next_word(p, end, &w);
 		if (!parse_i64(w, len, &v[i]))
-			return "usage: fill X Y W H RRGGBB";
+			return "";
 		if (v[i] < -FILL_LIMIT || v[i] > FILL_LIMIT)
 			return "number out of range";
 	}
-	len = next_word(&p, end, &w);
-	if (!parse_color(w, len, &color) || next_word(&p, end, &w))
-		return "usage: fill X Y W H RRGGBB";
 	if (v[2] < 0 || v[3] < 0)
 		return "negative size";
+	*r = (struct rect){ v[0], v[1], v[2], v[3] };
+	return NULL;
+}
+
+static const char *cmd_fill(struct demo *d, const char *args, size_t n,
+			    struct line *msg)
+{
+	static const char usage[] = "usage: fill X Y W H RRGGBB";
+	const char *p = args, *end = args + n, *w, *err;
+	struct rect r;
+	uint32_t color;
+	size_t len;
+
+	err = parse_rect(&p, end, &r);
+	if (err)
+		return *err ? err : usage;
+	len = next_word(&p, end, &w);
+	if (!parse_color(w, len, &color) || next_word(&p, end, &w))
+		return usage;
 	if (!d->fb.base)
 		return "no framebuffer";
-	fb_fill(&d->fb, (struct rect){ v[0], v[1], v[2], v[3] }, color);
+	fb_fill(&d->fb, r, color);
+	return NULL;
+}
+
+static const char *cmd_pattern(struct demo *d, const char *args, size_t n,
+			       struct line *msg)
+{
+	static const char usage[] = "usage: pattern X Y W H SEED";
+	const char *p = args, *end = args + n, *w, *err;
+	struct rect r;
+	uint64_t seed;
+	size_t len;
+
+	err = parse_rect(&p, end, &r);
+	if (err)
+		return *err ? err : usage;
+	len = next_word(&p, end, &w);
+	if (!parse_u64(w, len, 10, &seed) || next_word(&p, end, &w))
+		return usage;
+	if (seed > 0xffffffffu)
+		return "SEED out of range";
+	if (!d->fb.base)
+		return "no framebuffer";
+	fb_pattern(&d->fb, r, (uint32_t)seed);
 	return NULL;
 }
 
@@ -167,6 +205,7 @@ static const char *cmd_hostile(struct demo *d, const char *args, size_t n,
 
 static const struct command commands[] = {
 	{ "fill", cmd_fill },
+	{ "pattern", cmd_pattern },
 	{ "anim", cmd_anim },
 	{ "clock", cmd_clock },
 	{ "text", cmd_text },

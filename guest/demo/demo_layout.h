@@ -11,6 +11,9 @@
  *                   "ok CMD"                         a command finished (its pixels are written)
  *                   "err CMD: REASON"                a command was refused
  *   host -> guest   fill X Y W H RRGGBB   solid rectangle (clipped to the screen)
+ *                   pattern X Y W H SEED  natural-looking content (clipped to the screen):
+ *                                         pixel (X+i, Y+j) is demo_pattern_pixel(SEED, i, j)
+ *                                         below; SEED is decimal, 0..4294967295
  *                   anim on|off           the animated region moves / freezes
  *                   clock on|off          the clock redraws each second / freezes
  *                   text LINE             append LINE to the text area
@@ -186,6 +189,44 @@ static inline void demo_disk_sector(uint64_t seed, uint64_t lba,
 		for (unsigned b = 0; b < 8; b++)
 			out[i * 8 + b] = (uint8_t)(w >> (8 * b));
 	}
+}
+
+/*
+ * The pattern command's pixels, for encoders to work on something like a
+ * photo or a video frame rather than flat colour: a base colour chosen by
+ * SEED, smooth gradients and ripples that pan a little with SEED, and
+ * per-pixel noise (-4..3 per channel) from a hash of SEED and the position.
+ * (i, j) are relative to the rectangle's corner, so the same SEED draws the
+ * same picture wherever it goes. At every pixel, consecutive seeds differ
+ * by at least 0x40 in some channel, and seeds less than 27 apart by at
+ * least 0x30 (so a host can tell frames apart through lossy encoders).
+ * No channel leaves 0x0c..0xe3, so nothing clips.
+ */
+static inline uint32_t demo_pattern_tri(uint32_t v, uint32_t period)
+{
+	uint32_t a = v & (period - 1);
+
+	return a < period / 2 ? a : period - a;
+}
+
+static inline uint32_t demo_pattern_pixel(uint32_t seed, uint32_t i, uint32_t j)
+{
+	static const uint8_t level[3] = { 0x10, 0x60, 0xb0 };
+	uint32_t k = seed % 27 * 7 % 27, h, r, g, b;
+
+	h = i * 0x9e3779b1u ^ j * 0x85ebca77u ^ seed * 0xc2b2ae3du;
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	r = level[k % 3] + demo_pattern_tri(i + 4 * seed, 256) / 4 +
+	    demo_pattern_tri(i + j, 64) / 2 + (h & 7) - 4;
+	g = level[k / 3 % 3] + demo_pattern_tri(j + 2 * seed, 256) / 4 +
+	    demo_pattern_tri(i - j, 128) / 4 + (h >> 8 & 7) - 4;
+	b = level[k / 9] + demo_pattern_tri(i + j + 8 * seed, 512) / 8 +
+	    demo_pattern_tri(2 * i + j, 128) / 4 + (h >> 16 & 7) - 4;
+	return r << 16 | g << 8 | b;
 }
 
 #endif

@@ -178,6 +178,26 @@ void fb_fill(const struct fb *fb, struct rect r, uint32_t color)
 	}
 }
 
+void fb_pattern(const struct fb *fb, struct rect r, uint32_t seed)
+{
+	struct rect screen = { 0, 0, fb->width, fb->height };
+	struct rect c = rect_intersect(r, screen);
+
+	if (!fb->base || rect_empty(c))
+		return;
+	for (int64_t y = c.y; y < c.y + c.h; y++) {
+		uint32_t *p = row_ptr(fb, y);
+		uint32_t j = (uint32_t)(y - r.y);
+		bool covered = cursor_in_row(fb, y, c.x, c.x + c.w);
+
+		for (int64_t x = c.x; x < c.x + c.w; x++) {
+			uint32_t v = demo_pattern_pixel(seed, (uint32_t)(x - r.x), j);
+
+			*(covered ? pixel(fb, x, y) : p + x) = v;
+		}
+	}
+}
+
 void fb_glyph(const struct fb *fb, const struct font *font, int64_t x,
 	      int64_t y, uint16_t glyph, int scale, uint32_t fg, uint32_t bg)
 {

@@ -42,6 +42,8 @@ struct rect rect_intersect(struct rect a, struct rect b);
 int rect_subtract(struct rect a, struct rect b, struct rect out[4]);
 
 void fb_fill(const struct fb *fb, struct rect r, uint32_t color);
+/* demo_pattern_pixel(seed, x - r.x, y - r.y) at each (x, y) of r on screen. */
+void fb_pattern(const struct fb *fb, struct rect r, uint32_t seed);
 
 /* One cell of FONT_W x FONT_H scaled by `scale`, every pixel written:
  * fg where the glyph has ink, bg elsewhere; a box for FONT_NONE. */

@@ -7,7 +7,10 @@
  *
  * - typing: 8x16 cells painted at advancing positions, slow (~4/s) and
  *   fast (~30/s);
- * - motion: a 512x512 region repainted every frame at ~30 fps;
+ * - motion: a 512x512 region repainted every frame at ~30 fps, with flat
+ *   colours (the per-update overhead) and with the demo guest's pattern
+ *   (gradients and noise: JPEG and ZRLE on content like a video's; Xvnc
+ *   gets the same pixels with XPutImage);
  * - idle: nothing changes.
  *
  * Latency is from "the pixels changed in the source framebuffer" (each
@@ -31,7 +34,7 @@
 
 #define MAX_STEPS 64
 
-enum { PH_SLOW, PH_FAST, PH_MOTION, PH_N };
+enum { PH_SLOW, PH_FAST, PH_FLAT, PH_MOTION, PH_N };
 
 struct workload {
 	const char *title;
@@ -43,7 +46,9 @@ struct workload {
 static const struct workload workloads[PH_N] = {
 	[PH_SLOW] = { "typing, slow: 8x16 cells at ~4/s", 12, 250000, 0 },
 	[PH_FAST] = { "typing, fast: 8x16 cells at ~30/s", 60, 33333, 0 },
-	[PH_MOTION] = { "full motion: a 512x512 region repainted at ~30 fps",
+	[PH_FLAT] = { "flat motion: a 512x512 region filled with one colour at ~30 fps",
+		      60, 33333, 1 },
+	[PH_MOTION] = { "full motion: a 512x512 region repainted at ~30 fps (pattern: gradients + noise)",
 			60, 33333, 1 },
 };
 
@@ -69,7 +74,7 @@ struct idle_result {
 	int ran;
 	uint64_t updates, bytes, cpu_ns, part_ns;
 	uint64_t first_bytes;   /* the first full frame, with the handshake */
-	double first_ms;
+	double first_ms, init_ms; /* connect to first frame; of which the handshake */
 };
 
 struct row {
@@ -83,6 +88,7 @@ struct bench {
 	struct row rows[6];
 	int nrows;
 	int cell, frame;        /* the next typing cell, the next motion frame */
+	uint32_t seed;          /* the next pattern frame's */
 	struct vp_step steps[MAX_STEPS];
 	uint64_t rng;
 };
@@ -127,10 +133,16 @@ static uint64_t cpu_part(struct dsrc *src)
 
 static void place(struct bench *b, int phase, struct vp_step *s)
 {
-	if (phase == PH_MOTION) {
+	if (phase == PH_FLAT) {
 		*s = (struct vp_step){ .x = MOTION_X, .y = MOTION_Y,
 				       .w = MOTION_SIZE, .h = MOTION_SIZE,
 				       .color = color_of(b->frame++) };
+		return;
+	}
+	if (phase == PH_MOTION) {
+		*s = (struct vp_step){ .x = MOTION_X, .y = MOTION_Y,
+				       .w = MOTION_SIZE, .h = MOTION_SIZE,
+				       .pattern = 1, .seed = b->seed++ };
 		return;
 	}
 	*s = (struct vp_step){ .x = TYPE_X0 + 8 * (b->cell % TYPE_COLS),
@@ -167,9 +179,7 @@ static void run_phase(struct bench *b, struct dsrc *src, struct vnc_probe *vp,
 			bd_sleep_us((at - now) / 1000);
 		place(b, phase, &steps[k]);
 		atomic_store_explicit(&ph.issued, k + 1, memory_order_release);
-		steps[k].t_src = src->paint(src, steps[k].x, steps[k].y,
-					    steps[k].w, steps[k].h,
-					    steps[k].color);
+		steps[k].t_src = src->paint(src, &steps[k]);
 	}
 	r->rate = w->steps / ((bd_now_ns() - t0) / 1e9);
 	deadline = bd_now_ns() + TAIL_MS * 1000000ULL;
@@ -230,6 +240,7 @@ static void measure(struct bench *b, struct dsrc *src)
 {
 	/* Every server gets the same sequence of rectangles. */
 	b->cell = b->frame = 0;
+	b->seed = 1;
 	b->rng = 0x9e3779b97f4a7c15ULL;
 	for (size_t e = 0; e < sizeof(encodings) / sizeof(encodings[0]); e++) {
 		struct row *row = &b->rows[b->nrows++];
@@ -245,9 +256,16 @@ static void measure(struct bench *b, struct dsrc *src)
 		}
 		row->idle.first_bytes = vp.first_bytes;
 		row->idle.first_ms = (vp.t_first - vp.t_connect) / 1e6;
+		row->idle.init_ms = (vp.t_init - vp.t_connect) / 1e6;
 		run_idle(src, &vp, &row->idle);
 		for (int p = 0; p < PH_N; p++)
 			run_phase(b, src, &vp, p, &row->ph[p]);
+		/* Flat again, so that the next row's first frame is the
+		 * same as this one's. */
+		src->paint(src, &(struct vp_step){ .x = MOTION_X, .y = MOTION_Y,
+						   .w = MOTION_SIZE,
+						   .h = MOTION_SIZE,
+						   .color = color_of(0) });
 		if (getenv("BENCH_DISPLAY_DUMP")) {
 			char path[600];
 
@@ -365,9 +383,9 @@ static void print_idle(const struct bench *b)
 {
 	printf("\n-- idle: %d s with nothing changing; and the first full frame --\n",
 	       IDLE_MS / 1000);
-	printf("%-9s %-8s %9s %9s %11s %9s %12s %13s\n", "server", "enc",
+	printf("%-9s %-8s %9s %9s %11s %9s %12s %13s %11s\n", "server", "enc",
 	       "updates", "bytes", "CPU ms/s", "monitor", "first KiB",
-	       "first ms");
+	       "first ms", "handshake");
 	for (int i = 0; i < b->nrows; i++) {
 		const struct row *row = &b->rows[i];
 		const struct idle_result *r = &row->idle;
@@ -383,7 +401,8 @@ static void print_idle(const struct bench *b)
 			printf("%9.2f", r->part_ns / 1e6 / (IDLE_MS / 1000.0));
 		else
 			printf("%9s", "");
-		printf(" %12.1f %13.1f\n", r->first_bytes / 1024.0, r->first_ms);
+		printf(" %12.1f %13.1f %11.1f\n", r->first_bytes / 1024.0,
+		       r->first_ms, r->init_ms);
 	}
 	print_ratios(b, -1);
 }
@@ -493,6 +512,8 @@ int main(int argc, char **argv)
 		if (changed[i])
 			printf("  %-8s %s\n", i == 0 ? "Porthole" : i == 1 ? "Xvnc" : "QEMU",
 			       changed[i]);
+	printf("first ms: from connect() to the client's first full frame; handshake: of which until\n");
+	printf("ServerInit (libvncclient's rfbInitClient returned).\n");
 	printf("shown: steps the client showed; a motion frame that the next one replaced before a\n");
 	printf("server sent it is not shown. B/change: bytes per step issued.\n");
 	printf("CPU ms/f: server CPU per step shown (idle: per second), from /proc/PID/task/*/schedstat.\n");
@@ -501,8 +522,10 @@ int main(int argc, char **argv)
 	printf("  QEMU = all its threads but the vCPU's (main loop with the VNC server, vnc_worker).\n");
 	printf("QEMU runs -vnc ...,lossy=on so that Tight may use JPEG as for the others; Xvnc runs\n");
 	printf("with its defaults (DeferUpdate 1 ms, FrameRate 60).\n");
-	printf("Frames are solid fills, what the demo guest's serial commands draw: they measure the\n");
-	printf("path and the per-update overhead, not JPEG or ZRLE on natural images.\n");
+	printf("Typing cells and flat motion frames are solid fills: they measure the path and the\n");
+	printf("per-update overhead. Full-motion frames are the demo guest's pattern (demo_layout.h:\n");
+	printf("gradients and per-pixel noise, a new base colour each frame): JPEG and ZRLE on\n");
+	printf("content like a video's; the guest draws them row by row in a few ms.\n");
 	printf("Anchors: QEMU's VNC polls its dirty log every 30 ms, backing off to 3 s when idle;\n");
 	printf("kvmtool sends the whole screen every 30 ms.\n");
 	print_load("after");

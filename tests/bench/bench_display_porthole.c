@@ -46,19 +46,19 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-static uint64_t porthole_paint(struct dsrc *s, int x, int y, int w, int h,
-			       uint32_t color)
+static uint64_t porthole_paint(struct dsrc *s, const struct vp_step *st)
 {
 	struct porthole *p = (struct porthole *)s;
 	uint64_t end = bd_now_ns() + 2000000000ULL;
+	uint32_t last = bd_step_last_pixel(st);
 	char line[96];
 
-	snprintf(line, sizeof(line), "fill %d %d %d %d %06x\n", x, y, w, h, color);
+	bd_step_command(st, line, sizeof(line));
 	if (bd_send_line(p->serial_fd, line))
 		return 0;
-	/* The guest fills row by row: the last pixel is the last written. */
+	/* The guest paints row by row: the last pixel is the last written. */
 	while (bd_now_ns() < end) {
-		if (h_pixel(&p->h, x + w - 1, y + h - 1) == color)
+		if (h_pixel(&p->h, st->x + st->w - 1, st->y + st->h - 1) == last)
 			return bd_now_ns();
 		bd_drain(p->serial_fd);
 		bd_sleep_us(50);

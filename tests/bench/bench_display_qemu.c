@@ -122,19 +122,19 @@ static uint32_t vram_pixel(struct qemu *q, int x, int y)
 	return v & 0xffffff;
 }
 
-static uint64_t qemu_paint(struct dsrc *s, int x, int y, int w, int h,
-			   uint32_t color)
+static uint64_t qemu_paint(struct dsrc *s, const struct vp_step *st)
 {
 	struct qemu *q = (struct qemu *)s;
 	uint64_t end = bd_now_ns() + 2000000000ULL;
+	uint32_t last = bd_step_last_pixel(st);
 	char line[96];
 
-	snprintf(line, sizeof(line), "fill %d %d %d %d %06x\n", x, y, w, h, color);
+	bd_step_command(st, line, sizeof(line));
 	if (bd_send_line(q->serial, line))
 		return 0;
-	/* The guest fills row by row: the last pixel is the last written. */
+	/* The guest paints row by row: the last pixel is the last written. */
 	while (bd_now_ns() < end) {
-		if (vram_pixel(q, x + w - 1, y + h - 1) == color)
+		if (vram_pixel(q, st->x + st->w - 1, st->y + st->h - 1) == last)
 			return bd_now_ns();
 		bd_drain(q->serial);
 		bd_sleep_us(50);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Processes, ports, sockets and CPU accounting for the display benchmarks. */
 #include "display_src.h"
+#include "demo_layout.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -245,6 +246,24 @@ void bd_log_tail(const char *log, char *out, size_t outlen)
 			if (*q == '\n')
 				*q = ' ';
 	}
+}
+
+void bd_step_command(const struct vp_step *st, char *line, size_t len)
+{
+	if (st->pattern)
+		snprintf(line, len, "pattern %d %d %d %d %u\n", st->x, st->y,
+			 st->w, st->h, st->seed);
+	else
+		snprintf(line, len, "fill %d %d %d %d %06x\n", st->x, st->y,
+			 st->w, st->h, st->color);
+}
+
+uint32_t bd_step_last_pixel(const struct vp_step *st)
+{
+	if (st->pattern)
+		return demo_pattern_pixel(st->seed, (uint32_t)st->w - 1,
+					  (uint32_t)st->h - 1);
+	return st->color;
 }
 
 int bd_send_line(int fd, const char *line)

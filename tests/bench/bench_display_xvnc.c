@@ -2,10 +2,12 @@
 /*
  * TigerVNC's Xvnc as a peer: a 1920x1080x24 X display with the demo
  * desktop put on its root window, and the same rectangles drawn with
- * XFillRectangle. "Changed" is when XSync returns: the X server has
+ * XFillRectangle, or for pattern steps the same pixels (demo_layout.h)
+ * with XPutImage. "Changed" is when XSync returns: the X server has
  * executed the drawing (its framebuffer holds the pixels).
  */
 #include "display_src.h"
+#include "demo_layout.h"
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -21,16 +23,50 @@ struct xvnc {
 	Display *dpy;
 	Window root;
 	GC gc;
+	uint32_t *img;        /* a pattern step's pixels */
+	size_t img_cap;
 	char log[512];
 };
 
-static uint64_t xvnc_paint(struct dsrc *s, int x, int y, int w, int h,
-			   uint32_t color)
+/* The pattern's pixels, as an X client with an image would send them. */
+static int put_pattern(struct xvnc *v, const struct vp_step *st)
+{
+	size_t n = (size_t)st->w * st->h;
+	XImage *img;
+
+	if (n > v->img_cap) {
+		free(v->img);
+		v->img = malloc(n * 4);
+		v->img_cap = v->img ? n : 0;
+		if (!v->img)
+			return -1;
+	}
+	for (int j = 0; j < st->h; j++)
+		for (int i = 0; i < st->w; i++)
+			v->img[(size_t)j * st->w + i] =
+				demo_pattern_pixel(st->seed, (uint32_t)i, (uint32_t)j);
+	img = XCreateImage(v->dpy, DefaultVisual(v->dpy, DefaultScreen(v->dpy)),
+			   24, ZPixmap, 0, (char *)v->img, st->w, st->h, 32,
+			   st->w * 4);
+	if (!img)
+		return -1;
+	XPutImage(v->dpy, v->root, v->gc, img, 0, 0, st->x, st->y, st->w, st->h);
+	img->data = NULL; /* ours */
+	XDestroyImage(img);
+	return 0;
+}
+
+static uint64_t xvnc_paint(struct dsrc *s, const struct vp_step *st)
 {
 	struct xvnc *v = (struct xvnc *)s;
 
-	XSetForeground(v->dpy, v->gc, color);
-	XFillRectangle(v->dpy, v->root, v->gc, x, y, w, h);
+	if (st->pattern) {
+		if (put_pattern(v, st))
+			return 0;
+	} else {
+		XSetForeground(v->dpy, v->gc, st->color);
+		XFillRectangle(v->dpy, v->root, v->gc, st->x, st->y, st->w, st->h);
+	}
 	XSync(v->dpy, False);
 	return bd_now_ns();
 }
@@ -47,6 +83,7 @@ static void xvnc_stop(struct dsrc *s)
 	if (v->dpy)
 		XCloseDisplay(v->dpy);
 	bd_kill(v->pid, 2000);
+	free(v->img);
 	free(v);
 }
 
@@ -146,7 +183,7 @@ struct dsrc *xvnc_start(const char *tmp, const uint32_t *desktop, char *err,
 	}
 	v->base = (struct dsrc){
 		.name = "Xvnc", .port = port,
-		.changed = "XSync() returned after XFillRectangle",
+		.changed = "XSync() returned after XFillRectangle / XPutImage",
 		.paint = xvnc_paint, .cpu_ns = xvnc_cpu, .stop = xvnc_stop,
 	};
 	return &v->base;

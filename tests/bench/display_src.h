@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vnc_probe.h"
+
 #define BD_W 1920
 #define BD_H 1080
 
@@ -20,10 +22,10 @@ struct dsrc {
 	const char *name;
 	const char *changed;  /* what "the pixels changed" means here */
 	int port;             /* its VNC server, on 127.0.0.1 */
-	/* Paint a rectangle; returns once the source's framebuffer shows
-	 * it, with that moment (ns, CLOCK_MONOTONIC), or 0 after 2 s. */
-	uint64_t (*paint)(struct dsrc *s, int x, int y, int w, int h,
-			  uint32_t color);
+	/* Paint a step (a rectangle in one colour, or the demo guest's
+	 * pattern); returns once the source's framebuffer shows it, with
+	 * that moment (ns, CLOCK_MONOTONIC), or 0 after 2 s. */
+	uint64_t (*paint)(struct dsrc *s, const struct vp_step *st);
 	/* CPU the server has used so far (ns); of which the part outside
 	 * the display server (Porthole: the monitor's loop), or NULL. */
 	uint64_t (*cpu_ns)(struct dsrc *s);
@@ -64,7 +66,11 @@ int bd_connect_unix(const char *path, int timeout_ms);
 /* The last lines of a log, for a failure message. */
 void bd_log_tail(const char *log, char *out, size_t outlen);
 
-/* Serial-driven demo guests (Porthole, QEMU): "fill X Y W H RRGGBB". */
+/* Serial-driven demo guests (Porthole, QEMU): "fill X Y W H RRGGBB" or
+ * "pattern X Y W H SEED" for a step, and the pixel its last written
+ * (bottom-right) pixel must become. */
+void bd_step_command(const struct vp_step *st, char *line, size_t len);
+uint32_t bd_step_last_pixel(const struct vp_step *st);
 int bd_send_line(int fd, const char *line);
 /* Discard what the guest printed so far (non-blocking). */
 void bd_drain(int fd);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "vnc_probe.h"
 
+#include "demo_layout.h"
+
 #include <errno.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -11,8 +13,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-/* JPEG may shift a solid colour a little; the workloads' colours differ
- * from each other and from what they cover by far more than this. */
+/* JPEG may shift a colour a little; the workloads' colours differ from
+ * each other and from what they cover by far more than this, and so do
+ * consecutive pattern seeds (demo_layout.h: 0x40 at every pixel). */
 #define TOLERANCE 40
 
 static int probe_tag;
@@ -49,11 +52,24 @@ static int close_to(uint32_t a, uint32_t b)
 	return 1;
 }
 
+/* What the step put at (x, y) of the screen. */
+static uint32_t step_pixel(const struct vp_step *s, int x, int y)
+{
+	if (!s->pattern)
+		return s->color;
+	return demo_pattern_pixel(s->seed, (uint32_t)(x - s->x), (uint32_t)(y - s->y));
+}
+
+static int shows_at(rfbClient *cl, const struct vp_step *s, int x, int y)
+{
+	return close_to(client_pixel(cl, x, y), step_pixel(s, x, y));
+}
+
 static int shows(rfbClient *cl, const struct vp_step *s)
 {
-	return close_to(client_pixel(cl, s->x, s->y), s->color) &&
-	       close_to(client_pixel(cl, s->x + s->w / 2, s->y + s->h / 2), s->color) &&
-	       close_to(client_pixel(cl, s->x + s->w - 1, s->y + s->h - 1), s->color);
+	return shows_at(cl, s, s->x, s->y) &&
+	       shows_at(cl, s, s->x + s->w / 2, s->y + s->h / 2) &&
+	       shows_at(cl, s, s->x + s->w - 1, s->y + s->h - 1);
 }
 
 /* After each rectangle: which issued steps does the client show now? */
@@ -186,6 +202,7 @@ int vp_connect(struct vnc_probe *p, int port, const char *encodings,
 		pthread_mutex_destroy(&p->lock);
 		return -1;
 	}
+	p->t_init = vp_now_ns();
 	p->cl = cl;
 	p->fd = cl->sock;
 	if (pthread_create(&p->thread, NULL, reader, p)) {

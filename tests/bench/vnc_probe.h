@@ -3,9 +3,10 @@
  * The measuring client of the display benchmarks: one libvncclient
  * connection over TCP loopback (so the kernel counts the bytes received:
  * TCP_INFO), read by its own thread. A workload issues steps, each a
- * rectangle painted in one colour; the thread notes when the client's
- * framebuffer first shows a step's colour at the rectangle's corners and
- * centre. The same client measures every server.
+ * rectangle painted in one colour or with the demo guest's pattern
+ * (demo_layout.h); the thread notes when the client's framebuffer first
+ * shows a step's pixels at the rectangle's corners and centre. The same
+ * client measures every server.
  */
 #ifndef PORTHOLE_BENCH_VNC_PROBE_H
 #define PORTHOLE_BENCH_VNC_PROBE_H
@@ -18,6 +19,8 @@
 struct vp_step {
 	int x, y, w, h;
 	uint32_t color;            /* 0x00RRGGBB */
+	int pattern;               /* not color: demo_pattern_pixel(seed, ...) */
+	uint32_t seed;
 	uint64_t t_src;            /* ns: the source framebuffer shows it */
 	_Atomic uint64_t t_cli;    /* ns: the client shows it; 0 = not yet */
 	int dropped;               /* a later step covered it first */
@@ -39,6 +42,7 @@ struct vnc_probe {
 	atomic_uint_fast64_t updates;  /* FramebufferUpdates completed */
 	atomic_uint_fast64_t rects;
 	uint64_t t_connect, t_first;   /* ns: connected, first full frame */
+	uint64_t t_init;               /* ns: the handshake done (ServerInit) */
 	uint64_t first_bytes;          /* received by then */
 	uint64_t area;                 /* pixels received before it */
 	atomic_int first;

@@ -3,11 +3,13 @@
  * display/surface/client.c against a fake monitor in this test: real
  * proto.h packets over a SOCK_SEQPACKET socketpair and a real sealed memfd.
  * HELLO and MODE, FULL on connect, damage copied and clipped to the mode,
+ * damage narrowed to what changed (and narrow.c alone, on random screens),
  * sequence numbers, input packets, the output queue, every refusal (no
  * seal, short memfd, no fd, stray fd, wrong seq, no HELLO), a mode change,
  * and reconnecting through a listening socket with backoff.
  */
 #include "surface/client.h"
+#include "surface/narrow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -319,6 +321,192 @@ static void frames(void)
 	finish(&f, c, &s);
 }
 
+/* Damage is narrowed to what differs from the display's copy: the
+ * monitor's page-wide rectangles become the changed boxes, or nothing. */
+static void narrowing(void)
+{
+	struct surface_rect r[2] = { { 0, 0, FW, FH }, { 0, 0, FW, 16 } };
+	struct surface_client_stats st;
+	struct seen s;
+	struct fake f;
+	struct surface_client *c = start(&f, &s);
+	uint32_t seq = expect_request(&f, 1);
+
+	send_damage(&f, seq, SURFACE_DAMAGE_FULL, NULL, 0);
+	CHECK(surface_client_readable(c) == 0 && s.frames == 1, "full frame");
+	/* Nothing changed: no rectangle at all. */
+	CHECK(surface_client_request_frame(c, 0) == 0, "request");
+	seq = expect_request(&f, 0);
+	send_damage(&f, seq, 0, r, 2);
+	CHECK(surface_client_readable(c) == 0 && s.frames == 2 && s.nrects == 0,
+	      "unchanged damage gave %u rects", s.nrects);
+	/* A glyph-sized change in a whole-width rectangle. */
+	for (uint32_t y = 5; y < 5 + 16; y++)
+		for (uint32_t x = 9; x < 9 + 8; x++)
+			f.map[(f.md.offset + y * f.md.stride) / 4 + x] ^= 0xff;
+	CHECK(surface_client_request_frame(c, 0) == 0, "request");
+	seq = expect_request(&f, 0);
+	send_damage(&f, seq, 0, r, 1);
+	CHECK(surface_client_readable(c) == 0 && s.frames == 3 && s.nrects == 1 &&
+	      s.rects[0].x == 9 && s.rects[0].y == 5 && s.rects[0].w == 8 &&
+	      s.rects[0].h == 16, "%u rects, the first %u,%u %ux%u", s.nrects,
+	      s.rects[0].x, s.rects[0].y, s.rects[0].w, s.rects[0].h);
+	check_buf(&s, 0, 0, 9, FH, 1);
+	surface_client_stats(c, &st);
+	CHECK(st.bytes_copied == (uint64_t)FW * FH * 4 + 8 * 16 * 4 &&
+	      st.bytes_compared == (uint64_t)FW * FH * 4 * 2 + FW * 16 * 4 +
+	      (uint64_t)FW * FH * 4 && st.unchanged == 2,
+	      "stats: %llu copied, %llu compared, %llu unchanged",
+	      (unsigned long long)st.bytes_copied,
+	      (unsigned long long)st.bytes_compared,
+	      (unsigned long long)st.unchanged);
+	for (uint32_t y = 5; y < 5 + 16; y++)
+		for (uint32_t x = 9; x < 9 + 8; x++)
+			CHECK(s.buf[y * s.w + x] == (pixel(x, y, 1) ^ 0xff),
+			      "pixel %u,%u not copied", x, y);
+	/* The FULL path still copies and reports everything. */
+	CHECK(surface_client_request_frame(c, 1) == 0, "request");
+	seq = expect_request(&f, 1);
+	send_damage(&f, seq, SURFACE_DAMAGE_FULL, NULL, 0);
+	CHECK(surface_client_readable(c) == 0 && s.full && s.nrects == 1 &&
+	      s.rects[0].w == FW && s.rects[0].h == FH, "full after narrowing");
+	finish(&f, c, &s);
+}
+
+/* --- narrow.c alone: random screens and changes --- */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static int covered(const struct surface_rect *b, int n, uint32_t x, uint32_t y)
+{
+	for (int i = 0; i < n; i++)
+		if (x >= b[i].x && x < b[i].x + b[i].w && y >= b[i].y &&
+		    y < b[i].y + b[i].h)
+			return 1;
+	return 0;
+}
+
+/* Paint k random rectangles of random colours (or the same one) into src,
+ * narrow r, and check: dst equals src inside r and is untouched outside;
+ * every pixel that differed is in a box; boxes are inside r, not empty,
+ * at most max; nothing changed gives no box. */
+static void narrow_case(uint32_t w, uint32_t h, int k, int max,
+			const struct surface_rect *r, int *boxes)
+{
+	size_t sstride = (size_t)w * 4 + 4 * rnd(3), dstride = (size_t)w * 4;
+	uint8_t *src = malloc(sstride * h), *dst = malloc(dstride * h);
+	uint8_t *old = malloc(dstride * h), *want = malloc(dstride * h);
+	struct surface_rect out[SURFACE_NARROW_MAX * 2];
+	int n, differs = 0;
+
+	CHECK(src && dst && old && want, "out of memory");
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t v = pixel(x, y, 3);
+
+			memcpy(src + y * sstride + x * 4, &v, 4);
+			memcpy(dst + y * dstride + x * 4, &v, 4);
+		}
+	for (int i = 0; i < k; i++) {
+		uint32_t x0 = rnd(w), y0 = rnd(h), cw = 1 + rnd(w - x0),
+			 ch = 1 + rnd(h - y0), col = rnd(3) ? rnd(1u << 24) : 0x123456;
+
+		if (rnd(2)) {
+			cw = 1 + rnd(cw < 20 ? cw : 20);
+			ch = 1 + rnd(ch < 20 ? ch : 20);
+		}
+		for (uint32_t y = y0; y < y0 + ch; y++)
+			for (uint32_t x = x0; x < x0 + cw; x++)
+				memcpy(src + y * sstride + x * 4, &col, 4);
+	}
+	memcpy(old, dst, dstride * h);
+	for (uint32_t y = 0; y < h; y++)
+		memcpy(want + y * dstride, src + y * sstride, dstride);
+	n = surface_narrow_copy(dst, dstride, src, sstride, r, out, max, NULL);
+	CHECK(n >= 0 && n <= max, "%d boxes, max %d", n, max);
+	for (int i = 0; i < n; i++)
+		CHECK(out[i].w && out[i].h && out[i].x >= r->x && out[i].y >= r->y &&
+		      out[i].x + out[i].w <= r->x + r->w &&
+		      out[i].y + out[i].h <= r->y + r->h,
+		      "box %u,%u %ux%u outside %u,%u %ux%u", out[i].x, out[i].y,
+		      out[i].w, out[i].h, r->x, r->y, r->w, r->h);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			int in = x >= r->x && x < r->x + r->w && y >= r->y &&
+				 y < r->y + r->h;
+			size_t o = y * dstride + x * 4;
+			int diff = memcmp(old + o, want + o, 4) != 0;
+
+			CHECK(!memcmp(dst + o, in ? want + o : old + o, 4),
+			      "pixel %u,%u wrong after the copy", x, y);
+			if (in && diff) {
+				differs = 1;
+				CHECK(covered(out, n, x, y),
+				      "changed pixel %u,%u in no box", x, y);
+			}
+		}
+	CHECK(differs || n == 0, "%d boxes for no change", n);
+	*boxes = n;
+	free(src);
+	free(dst);
+	free(old);
+	free(want);
+}
+
+static void narrow_units(void)
+{
+	int n;
+
+	for (int i = 0; i < 300; i++) {
+		uint32_t w = 1 + rnd(i % 10 ? 700 : 5000), h = 1 + rnd(60);
+		uint32_t x = rnd(w), y = rnd(h);
+		struct surface_rect r = { x, y, 1 + rnd(w - x), 1 + rnd(h - y) };
+
+		narrow_case(w, h, (int)rnd(6), 1 + (int)rnd(SURFACE_NARROW_MAX), &r, &n);
+	}
+}
+
+/* Boxes are tight: exact edges; far-apart changes stay apart. */
+static void narrow_tight(void)
+{
+	enum { W = 1024, H = 48 };
+	static uint32_t src[W * H], dst[W * H];
+	struct surface_rect r = { 0, 0, W, H }, out[4];
+	int n;
+
+	for (size_t i = 0; i < W * H; i++)
+		src[i] = dst[i] = 0x306080;
+	for (int y = 2; y < 18; y++) {
+		for (int x = 40; x < 48; x++)
+			src[y * W + x] = 0xffffff;      /* a glyph */
+		for (int x = 600; x < 610; x++)
+			src[y * W + x] = 0xff0000;      /* far right, same rows */
+	}
+	for (int y = 30; y < 40; y++)
+		src[y * W + 43] = 0x00ff00;             /* below, after a gap */
+	n = surface_narrow_copy((uint8_t *)dst, W * 4, (const uint8_t *)src,
+				W * 4, &r, out, 4, NULL);
+	CHECK(n == 3, "%d boxes", n);
+	CHECK(out[0].x == 40 && out[0].y == 2 && out[0].w == 8 && out[0].h == 16,
+	      "glyph box %u,%u %ux%u", out[0].x, out[0].y, out[0].w, out[0].h);
+	CHECK(out[1].x == 600 && out[1].y == 2 && out[1].w == 10 && out[1].h == 16,
+	      "right box %u,%u %ux%u", out[1].x, out[1].y, out[1].w, out[1].h);
+	CHECK(out[2].x == 43 && out[2].y == 30 && out[2].w == 1 && out[2].h == 10,
+	      "lower box %u,%u %ux%u", out[2].x, out[2].y, out[2].w, out[2].h);
+	CHECK(!memcmp(src, dst, sizeof(src)), "copy");
+	/* Again: nothing differs now. */
+	CHECK(surface_narrow_copy((uint8_t *)dst, W * 4, (const uint8_t *)src,
+				  W * 4, &r, out, 4, NULL) == 0, "unchanged");
+}
+
 static void wrong_seq(void)
 {
 	struct seen s;
@@ -551,12 +739,15 @@ static void reconnect(void)
 int main(void)
 {
 	frames();
+	narrowing();
+	narrow_units();
+	narrow_tight();
 	wrong_seq();
 	input();
 	output_queue();
 	mode_change();
 	refusals();
 	reconnect();
-	printf("surface client: frames, clipping, input, queue, mode change, refusals, reconnect: ok\n");
+	printf("surface client: frames, clipping, narrowing, input, queue, mode change, refusals, reconnect: ok\n");
 	return 0;
 }

@@ -91,8 +91,23 @@ int main(void)
 	find_sprite(&h, &x1, &y1);
 	CHECK(x0 != x1 || y0 != y1, "sprite did not move from %u,%u", x0, y0);
 
+	/* pattern: exactly demo_pattern_pixel, relative to the unclipped
+	 * corner; a second seed changes every pixel. */
+	h_command(&h, "pattern 100 500 300 200 7");
+	for (uint32_t j = 0; j < 200; j += 13)
+		for (uint32_t i = 0; i < 300; i += 7)
+			CHECK(h_pixel(&h, 100 + i, 500 + j) == demo_pattern_pixel(7, i, j),
+			      "pattern pixel %u,%u: %06x, want %06x", i, j,
+			      h_pixel(&h, 100 + i, 500 + j), demo_pattern_pixel(7, i, j));
+	CHECK(h_pixel(&h, 399, 699) == demo_pattern_pixel(7, 299, 199) &&
+	      h_pixel(&h, 400, 700) == DEMO_COLOR_DESKTOP, "pattern's far corner");
+	h_command(&h, "pattern -10 -5 40 30 4294967295");
+	CHECK(h_pixel(&h, 0, 0) == demo_pattern_pixel(4294967295u, 10, 5) &&
+	      h_pixel(&h, 29, 24) == demo_pattern_pixel(4294967295u, 39, 29),
+	      "clipped pattern");
+
 	h_command(&h, "ping");
 	h_stop(&h);
-	printf("demo guest boots and draws its desktop: ok\n");
+	printf("demo guest boots, draws its desktop and patterns: ok\n");
 	return 0;
 }
