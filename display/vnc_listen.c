@@ -2,19 +2,20 @@
 /*
  * VNC endpoints: the unix socket in the VM's run directory and optional
  * loopback TCP, accepted on the main loop. Each connection then gets a
- * short-lived thread that runs libvncserver's WebSocket detection (it waits
- * up to 100 ms for a browser's "GET") and the RFB handshake, so a slow or
- * silent peer delays nobody else; only then are the client's own input and
- * output threads started. (libvncserver's output thread would spin while a
- * handshake is pending with deferUpdateTime 0; it is not started until the
- * client is ready.)
+ * short-lived thread that tells WebSocket peers from VNC clients (below) and
+ * runs the RFB handshake, so a slow or silent peer delays nobody else; only
+ * then are the client's own input and output threads started.
+ * (libvncserver's output thread would spin while a handshake is pending with
+ * deferUpdateTime 0; it is not started until the client is ready.)
  */
 #include "vnc_priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #define RECHECK_MS 1000
+#define SNIFF_MS   25    /* a browser sends its "GET" right after connecting */
 
 struct handshake {
 	struct vnc_server *v;
@@ -71,6 +73,61 @@ static int run_handshake(rfbClientPtr cl, struct vnc_server *v)
 	return 0;
 }
 
+/*
+ * rfbNewClient waits up to 100 ms for a browser's "GET" (its WebSocket
+ * detection) before it greets the peer, and a VNC client says nothing until
+ * greeted: that wait was most of a VNC client's time to its first frame. So
+ * look first. A peer that spoke (or hung up) within SNIFF_MS goes to
+ * rfbNewClient as it is, which then sees the bytes at once. A silent one is
+ * a VNC client: rfbNewClient gets one end of a socketpair that already holds
+ * "RFB " (which it takes for a plain connection at once) and writes its
+ * greeting there; then the real socket takes over that end's descriptor
+ * number, which the client keeps as cl->sock, and the greeting is sent again
+ * on it. NULL when the client is gone (its socket closed).
+ */
+static rfbClientPtr new_client(struct vnc_server *v, struct handshake *h)
+{
+	struct pollfd p = { h->fd, POLLIN, 0 };
+	char pv[sz_rfbProtocolVersionMsg + 1];
+	rfbClientPtr cl;
+	int sp[2], one = 1, n;
+
+	do
+		n = poll(&p, 1, SNIFF_MS);
+	while (n < 0 && errno == EINTR);
+	if (n != 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return rfbNewClient(v->screen, h->fd);
+	if (write(sp[1], "RFB ", 4) != 4) {
+		close(sp[0]);
+		close(sp[1]);
+		return rfbNewClient(v->screen, h->fd);
+	}
+	cl = rfbNewClient(v->screen, sp[0]);    /* closes sp[0] if it fails */
+	close(sp[1]);
+	if (cl) {
+		/* What rfbNewClient did to the pair's end. */
+		n = fcntl(h->fd, F_GETFL);
+		if (n >= 0)
+			fcntl(h->fd, F_SETFL, n | O_NONBLOCK);
+		setsockopt(h->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	/* Under the lock: vnc_destroy shuts pending sockets down by number. */
+	pthread_mutex_lock(&v->lock);
+	n = cl ? dup3(h->fd, sp[0], O_CLOEXEC) : -1;
+	close(h->fd);
+	h->fd = v->pending_fd[h->slot] = n >= 0 ? sp[0] : -1;
+	pthread_mutex_unlock(&v->lock);
+	if (!cl)
+		return NULL;
+	snprintf(pv, sizeof(pv), rfbProtocolVersionFormat,
+		 v->screen->protocolMajorVersion, v->screen->protocolMinorVersion);
+	if (n < 0 || rfbWriteExact(cl, pv, sz_rfbProtocolVersionMsg) < 0) {
+		rfbClientConnectionGone(cl);
+		return NULL;
+	}
+	return cl;
+}
+
 static void *handshake_thread(void *arg)
 {
 	struct handshake *h = arg;
@@ -78,7 +135,7 @@ static void *handshake_thread(void *arg)
 	struct vnc_client *vc;
 	rfbClientPtr cl;
 
-	cl = rfbNewClient(v->screen, h->fd);
+	cl = new_client(v, h);
 	if (!cl)
 		goto out;
 	if (run_handshake(cl, v) < 0) {
