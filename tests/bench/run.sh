@@ -70,5 +70,8 @@ echo "== damage query on a 1080p framebuffer =="
 "$build/tests/bench/bench_damage"
 
 echo
+"$build/tests/bench/bench_narrow"
+
+echo
 # Porthole (demo guest + porthole-display), Xvnc and QEMU's VNC, one client.
 "$build/tests/bench/bench_display" --display "$build/display/porthole-display"
