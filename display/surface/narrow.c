@@ -114,7 +114,7 @@ static void flush(struct narrow *z)
 			y0 = min32(y0, z->top[b]);
 			y1 = max32(y1, z->bot[b]);
 		}
-		/* x0 >= x1: the guest wrote the old pixels back meanwhile. */
+		/* Each band in the mask is in a run that set lo and hi. */
 		if (x0 < x1)
 			emit(z, x0, y0, x1, y1);
 		m &= ~bits(b0, b1);

@@ -14,9 +14,10 @@
  * group becomes one box, as tall as the rows that changed in those bands.
  * Only the changed spans are copied.
  *
- * Bound: every pixel that differed is covered; a box's outer edges are
- * exact, and it holds no column band and no GAP rows in a row that did not
- * change. With more boxes than asked for, the last one grows to cover the
+ * Bound: every pixel that differed is covered, and each edge of a box
+ * touches one (boxes are as tight as their outline allows); inside, a box may
+ * hold unchanged bands between changed ones and fewer than GAP unchanged
+ * rows. With more boxes than asked for, the last one grows to cover the
  * rest.
  */
 #ifndef PORTHOLE_SURFACE_NARROW_H
