@@ -13,6 +13,7 @@
 #include "display.h"
 #include "loop.h"
 #include "rundir.h"
+#include "source_vnc.h"
 #include "vnc.h"
 
 struct sigwatch {
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	vnc_log_setup(c.verbose);
+	source_vnc_log_setup(c.verbose);
 
 	if (dloop_create(&loop, err, sizeof(err)))
 		goto out;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "source.h"
+#include "source_vnc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,11 +20,8 @@ int source_create(struct source *s, const char *spec, const char *run_dir,
 	}
 	if (!strncmp(spec, "surface:", 8) && spec[8])
 		return source_surface_init(s, spec + 8, err, errlen);
-	if (!strncmp(spec, "vnc:", 4) && spec[4]) {
-		snprintf(err, errlen, "--source %s: the VNC source (an existing VM's VNC server) is not built yet",
-			 spec);
-		return -1;
-	}
+	if (!strncmp(spec, "vnc:", 4) && spec[4])
+		return source_vnc_init(s, spec + 4, err, errlen);
 	snprintf(err, errlen, "--source %s: expected surface, surface:PATH, vnc:PATH or vnc:HOST:PORT",
 		 spec);
 	return -1;

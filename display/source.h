@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Where a display's pixels come from: a porthole-vmm surface today, an
- * existing VM's VNC server (--source vnc:...) next. A source writes into the
- * display's own framebuffer and says what changed; the display hands input
- * back. Everything here runs on the display's main thread (loop.h): a
- * source that needs a thread of its own wakes the loop with an fd.
+ * Where a display's pixels come from: a porthole-vmm surface, or an
+ * existing VM's VNC server (--source vnc:..., source_vnc.h). A source
+ * writes into the display's own framebuffer and says what changed; the
+ * display hands input back. Everything here runs on the display's main
+ * thread (loop.h): a source that needs a thread of its own wakes the loop
+ * with an fd.
  *
  * Frame pacing is the display's: it calls request_frame when it is ready
  * for more, and the source answers with damage() calls and one
@@ -61,7 +62,8 @@ struct source_sink {
  * guest needs (evdev KEY_*); keysym is the client's X keysym (0 when the
  * event is a modifier the display added for a US guest, see keymap.h);
  * xt is QEMU's XT scancode number when the client sent one, else 0.
- * A surface source uses code; a VNC source forwards keysym (and xt). */
+ * A surface source uses code; a VNC source sends code as an XT scancode
+ * (QEMU's key event) or, to other servers, the keysym. */
 struct source_key {
 	uint16_t code;
 	uint8_t down;
@@ -124,7 +126,7 @@ static inline uint32_t source_abs_from_px(uint32_t p, uint32_t size)
 	return (uint32_t)(((uint64_t)p * 32767 + size - 2) / (size - 1));
 }
 
-/* The implementations (source_surface.c; source_vnc.c comes later). */
+/* The implementations (source_surface.c; source_vnc.h has the other). */
 int source_surface_init(struct source *s, const char *path, char *err,
 			size_t errlen);
 
