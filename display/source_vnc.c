@@ -33,6 +33,7 @@
 #include "loop.h"
 
 #define VSRC_WHEEL_MAX    16     /* wheel steps per event */
+
 /* RFB pointer mask bits. */
 #define RFB_BTN_LEFT   0x01
 #define RFB_BTN_MIDDLE 0x02
