@@ -22,15 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,	\
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		exit(1);						\
-	}								\
-} while (0)
+#include "check.h"
 
 #define QSIZE     64
 #define CIN_GPA   0x100000   /* control-in buffers, 256 B each */
