@@ -164,7 +164,7 @@ void dt_init(struct dt *t, int argc, char **argv)
 		rfbClientLog = quiet; /* errors still go to rfbClientErr */
 }
 
-static pid_t spawn(char **argv, const char *log)
+pid_t dt_spawn(char **argv, const char *log)
 {
 	pid_t parent = getpid(), pid = fork();
 
@@ -180,7 +180,7 @@ static pid_t spawn(char **argv, const char *log)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -307,7 +307,7 @@ void dt_start_vm(struct dt *t, uint32_t w, uint32_t h)
 	snprintf(fb, sizeof(fb), "%ux%u", w, h);
 	snprintf(log, sizeof(log), "%s/vmm.log", t->base);
 	snprintf(sock, sizeof(sock), "%s/serial.sock", t->run);
-	t->vmm = kill_vmm = spawn(argv, log);
+	t->vmm = kill_vmm = dt_spawn(argv, log);
 	for (int i = 0; i < 3000 && t->serial < 0; i++) {
 		t->serial = connect_unix(sock, SOCK_STREAM);
 		if (t->serial < 0) {
@@ -367,7 +367,7 @@ void dt_start_display(struct dt *t, char *const *extra)
 	argv[argc] = NULL;
 	t->display_starts++;
 	snprintf(log, sizeof(log), "%s/display.%d.log", t->base, t->display_starts);
-	t->display = kill_display = spawn(argv, log);
+	t->display = kill_display = dt_spawn(argv, log);
 	/* A killed display may have left its socket file: connect, not stat. */
 	for (int i = 0; i < 2000 && fd < 0; i++) {
 		fd = connect_unix(t->vnc_path, SOCK_STREAM);

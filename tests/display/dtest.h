@@ -49,6 +49,9 @@ void dt_start_display(struct dt *t, char *const *extra);
 /* Sends sig to the display and returns its wait status (sig 0: none sent). */
 int dt_stop_display(struct dt *t, int sig, int timeout_ms);
 long dt_rss_kib(pid_t pid);
+/* Fork and exec argv (PATH searched) with stdout and stderr appended to log;
+ * the child dies with the test, however the test dies. */
+pid_t dt_spawn(char **argv, const char *log);
 
 /* Sends one command line to the guest and waits for "ok WORD". */
 void dt_cmd(struct dt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -288,28 +288,6 @@ static void build_initrd(char *out, size_t len)
 	CHECK(system(cmd) == 0, "cpio failed: %s", cmd);
 }
 
-static pid_t spawn_logged(char **argv, const char *log)
-{
-	pid_t parent = getpid(), pid = fork();
-
-	CHECK(pid >= 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
 /* Serial output so far, as a string. */
 static char *serial_text(void)
 {
@@ -454,7 +432,7 @@ static int case_qemu(const char *cache)
 	 * that is being started. */
 	dt_start_display(&t, extra);
 	t0 = dt_now_ms();
-	qemu_pid = spawn_logged(qemu_argv, log);
+	qemu_pid = dt_spawn(qemu_argv, log);
 	wait_serial(NULL, 0, "PORTHOLE-READY", 120000);
 	printf("guest up after %.1f s (TCG)\n", (dt_now_ms() - t0) / 1000.0);
 
