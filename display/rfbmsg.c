@@ -66,3 +66,16 @@ uint32_t rfb_pointer_held(const struct rfb_pointer *p)
 {
 	return buttons_of(p->mask);
 }
+
+int rfb_fur_sanitize(uint8_t *incremental, uint16_t *x, uint16_t *y,
+		     uint16_t *w, uint16_t *h, int width, int height)
+{
+	if (*w && *h)
+		return 0;
+	*incremental = 1;
+	*x = *x < width ? *x : (uint16_t)(width - 1);
+	*y = *y < height ? *y : (uint16_t)(height - 1);
+	*w = 1;
+	*h = 1;
+	return 1;
+}

@@ -54,4 +54,17 @@ void rfb_pointer_event(struct rfb_pointer *p, uint8_t mask, uint16_t x,
 /* Buttons to release when the client goes away (0 when none). */
 uint32_t rfb_pointer_held(const struct rfb_pointer *p);
 
+/*
+ * A FramebufferUpdateRequest as libvncserver hands it to
+ * clientFramebufferUpdateRequestHook: host order, already clipped to the
+ * screen. libvncserver 0.9.14 keeps a request of zero width or height as a
+ * degenerate rectangle and later divides by that width when the client
+ * prefers Zlib or Ultra (SIGFPE: any client could kill the display). Such
+ * a request asks for nothing, so it becomes an incremental 1x1 request
+ * inside the screen: at most one changed pixel goes out and the client's
+ * request/update cycle carries on. Returns 1 when it changed the request.
+ */
+int rfb_fur_sanitize(uint8_t *incremental, uint16_t *x, uint16_t *y,
+		     uint16_t *w, uint16_t *h, int width, int height);
+
 #endif

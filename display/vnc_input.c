@@ -92,6 +92,13 @@ static void client_gone(rfbClientPtr cl)
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* On the client's input thread, before the request joins its region. */
+static void update_request(rfbClientPtr cl, rfbFramebufferUpdateRequestMsg *m)
+{
+	rfb_fur_sanitize(&m->incremental, &m->x, &m->y, &m->w, &m->h,
+			 cl->screen->width, cl->screen->height);
+}
+
 /* newClientHook: runs inside rfbNewClient, on the handshake thread. */
 enum rfbNewClientAction vnc_new_client(rfbClientPtr cl)
 {
@@ -107,6 +114,7 @@ enum rfbNewClientAction vnc_new_client(rfbClientPtr cl)
 	keymap_init(&vc->kbd);
 	cl->clientData = vc;
 	cl->clientGoneHook = client_gone;
+	cl->clientFramebufferUpdateRequestHook = update_request;
 	pthread_mutex_lock(&v->lock);
 	v->clients++;
 	pthread_mutex_unlock(&v->lock);

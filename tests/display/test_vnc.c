@@ -14,6 +14,9 @@
  *   many     20 clients at once get the full frame, then a `fill`
  *   slow     a client that stops reading delays no other client, and the
  *            display's memory stays bounded
+ *   hostile  raw clients send malformed message streams (each one a crash
+ *            or hang found in libvncserver by fuzzing); the display lives
+ *            on and a real client still gets the exact frame
  *   restart  porthole-display killed (SIGTERM, SIGKILL) and started again:
  *            clients reconnect to a full frame; the VM never notices
  *
@@ -26,6 +29,8 @@
 #include <signal.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "demo_layout.h"
@@ -539,6 +544,82 @@ static void case_many(struct dt *t)
 	dt_stop_vm(t);
 }
 
+/* --- hostile clients --- */
+
+/* One raw client: handshake (RFB 3.8, security None, shared), then msg. */
+static void send_raw(struct dt *t, const void *msg, size_t len)
+{
+	static const char hello[] = "RFB 003.008\n\x01\x01";
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char buf[1 << 16];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	CHECK(fd >= 0, "socket: %s", strerror(errno));
+	CHECK(strlen(t->vnc_path) < sizeof(a.sun_path), "%s: path too long",
+	      t->vnc_path);
+	memcpy(a.sun_path, t->vnc_path, strlen(t->vnc_path) + 1);
+	CHECK(!connect(fd, (struct sockaddr *)&a, sizeof(a)), "connect %s: %s",
+	      t->vnc_path, strerror(errno));
+	CHECK(write(fd, hello, sizeof(hello) - 1) == sizeof(hello) - 1 &&
+	      write(fd, msg, len) == (ssize_t)len, "write: %s", strerror(errno));
+	/* Read whatever comes for a moment: the server works on it meanwhile. */
+	for (uint64_t end = dt_now_ms() + 300; dt_now_ms() < end;) {
+		struct timeval tv = { 0, 50000 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (read(fd, buf, sizeof(buf)) == 0)
+			break;
+	}
+	close(fd);
+}
+
+static void case_hostile(struct dt *t)
+{
+	/* SetEncodings [Zlib, ZRLE, fine quality 0], then a FramebufferUpdate-
+	 * Request of width and height 0: libvncserver 0.9.14 divides by the
+	 * width (SIGFPE) unless the display sanitizes the request. */
+	static const uint8_t zlib_empty[] = {
+		2, 0, 0, 3, 0, 0, 0, 6, 0, 0, 0, 16, 0xff, 0xff, 0xfe, 0,
+		3, 0xc6, 0, 0x26, 0, 3, 0, 0, 0, 0,
+	};
+	/* The same with Ultra, and a non-incremental request at the edge. */
+	static const uint8_t ultra_edge[] = {
+		2, 0, 0, 1, 0, 0, 0, 9,
+		3, 0, W >> 8, W & 0xff, 0, 0, 0, 5, 0, 5,
+		3, 1, 0, 10, H >> 8, H & 0xff, 0, 7, 0, 0,
+	};
+	/* Requests far outside the screen, then a message type nobody has. */
+	static const uint8_t outside[] = {
+		3, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		3, 1, 0x7f, 0xff, 0, 0, 0x80, 0x01, 0, 1,
+		0xfe, 1, 2, 3,
+	};
+	static struct vc v;
+	uint32_t *shot;
+
+	dt_start_vm(t, W, H);
+	dt_freeze(t);
+	shot = dt_screenshot(t);
+	dt_start_display(t, NULL);
+	send_raw(t, zlib_empty, sizeof(zlib_empty));
+	send_raw(t, ultra_edge, sizeof(ultra_edge));
+	send_raw(t, outside, sizeof(outside));
+	CHECK(waitpid(t->display, NULL, WNOHANG) == 0,
+	      "porthole-display died from a hostile client");
+	{
+		struct vc_opts o = enc("zlib");
+
+		vc_open(&v, t->vnc_path, "after hostile clients", &o, W, H);
+	}
+	vc_wait_full(&v, 10000);
+	expect_exact(&v, shot, "after hostile clients");
+	printf("display survived 3 hostile clients; a new client gets the exact frame\n");
+	free(shot);
+	vc_close(&v);
+	stop_display_cleanly(t);
+	dt_stop_vm(t);
+}
+
 /* --- slow client --- */
 
 #define FAST 4
@@ -722,6 +803,7 @@ int main(int argc, char **argv)
 		{ "pixels", case_pixels }, { "input", case_input },
 		{ "idle", case_idle }, { "many", case_many },
 		{ "slow", case_slow }, { "restart", case_restart },
+		{ "hostile", case_hostile },
 	};
 	static struct dt t;
 

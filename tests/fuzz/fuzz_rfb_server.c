@@ -9,6 +9,8 @@
  * library is Debian's and not instrumented; ASan's interceptors and the
  * server's own replies still catch crashes, bad frees and overruns.
  */
+#include "rfbmsg.h"
+
 #include <rfb/rfb.h>
 #include <rfb/rfbregion.h>
 
@@ -28,6 +30,19 @@ static void on_key(rfbBool down, rfbKeySym key, rfbClientPtr cl)
 static void on_ptr(int mask, int x, int y, rfbClientPtr cl)
 {
 	(void)mask; (void)x; (void)y; (void)cl;
+}
+
+/* As display/vnc_input.c's update_request and vnc_new_client. */
+static void update_request(rfbClientPtr cl, rfbFramebufferUpdateRequestMsg *m)
+{
+	rfb_fur_sanitize(&m->incremental, &m->x, &m->y, &m->w, &m->h,
+			 cl->screen->width, cl->screen->height);
+}
+
+static enum rfbNewClientAction new_client(rfbClientPtr cl)
+{
+	cl->clientFramebufferUpdateRequestHook = update_request;
+	return RFB_CLIENT_ACCEPT;
 }
 
 static void quiet(const char *fmt, ...)
@@ -59,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		screen->frameBuffer = calloc(64 * 48, 4);
 		screen->kbdAddEvent = on_key;
 		screen->ptrAddEvent = on_ptr;
+		screen->newClientHook = new_client;
 		screen->autoPort = FALSE;
 		screen->port = screen->ipv6port = 0;
 		screen->httpPort = 0;
