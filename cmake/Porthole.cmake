@@ -35,3 +35,20 @@ function(porthole_require_pkg prefix module package)
 			"'${package}' (or run deploy/install-deps.sh)")
 	endif()
 endfunction()
+
+# porthole_require_lib(TARGET HEADER LIBNAME DEBIAN_PACKAGE): a library that
+# ships no pkg-config file (http-parser, wslay); creates imported TARGET.
+function(porthole_require_lib target header libname package)
+	find_path(_inc ${header})
+	find_library(_lib ${libname})
+	if(NOT _inc OR NOT _lib)
+		message(FATAL_ERROR
+			"library '${libname}' (${header}) not found: install the Debian "
+			"package '${package}' (or run deploy/install-deps.sh)")
+	endif()
+	add_library(${target} UNKNOWN IMPORTED)
+	set_target_properties(${target} PROPERTIES IMPORTED_LOCATION "${_lib}"
+		INTERFACE_INCLUDE_DIRECTORIES "${_inc}")
+	unset(_inc CACHE)
+	unset(_lib CACHE)
+endfunction()

@@ -14,6 +14,11 @@ packages=(
 	libvncserver-dev                            # VNC: the display's server, the tests' libvncclient
 	chromium                                    # browser tests: noVNC, driven by playwright-core
 	libx11-dev tigervnc-standalone-server       # display benchmark: Xlib, and Xvnc as a peer
+	libuv1-dev libssl-dev                       # gateway: event loop, TLS
+	libhttp-parser-dev libwslay-dev             # gateway: HTTP/1.1 requests, WebSocket framing
+	libjansson-dev                              # gateway JSON API, auth's users database
+	libargon2-dev liboath-dev                   # auth: Argon2id hashes, TOTP (RFC 6238)
+	haproxy                                     # gateway benchmark peer
 )
 
 missing=()
