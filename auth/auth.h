@@ -119,6 +119,12 @@ struct auth_verdict {
 void auth_login(struct auth *a, const char *user, const char *password,
 		const char *totp, const char *source, uint64_t now_ms,
 		struct auth_verdict *v);
+/* auth_login with the wall clock that TOTP codes are checked against given
+ * (Unix seconds) instead of read: for tests and for callers that already
+ * have it. */
+void auth_login_at(struct auth *a, const char *user, const char *password,
+		   const char *totp, const char *source, uint64_t now_ms,
+		   int64_t unix_s, struct auth_verdict *v);
 
 /* Whether user may reach vm: listed by name or through one of its groups.
  * Members of group "admin" may reach every VM. */
@@ -133,8 +139,9 @@ void auth_strv_free(char **v);
 
 /* --- Web log-in sessions (the gateway's cookie) --- */
 
-/* A new random session token for user, valid for idle_s seconds after its
- * last use. 0, or -1 if the table is full. */
+/* A new random session token for user (43 base64url characters), valid
+ * for 12 hours after its last use and 7 days at most. 0, or -1 if user is
+ * unknown or the table is full (a user's 33rd session ends its oldest). */
 int auth_session_new(struct auth *a, const char *user, uint64_t now_ms,
 		     char token[AUTH_SESSION_MAX]);
 /* The user of a live session (copied into user, AUTH_NAME_MAX + 1 bytes),
@@ -164,7 +171,8 @@ const char *auth_ticket_result_name(enum auth_ticket_result r); /* "expired", ..
 /* A ticket for user to reach vm by protocol p, valid AUTH_TICKET_TTL_S
  * seconds from now_s (CLOCK_REALTIME seconds: tickets may cross processes
  * and the CLI writes them into files). URL-safe characters only. 0, or -1
- * if user may not reach vm. */
+ * if user may not reach vm, or too many of this process's tickets are
+ * still live (its replay cache is full: 8192, 64 per user). */
 int auth_ticket_issue(struct auth *a, const char *user, const char *vm,
 		      enum auth_proto p, uint64_t now_s, char out[AUTH_TICKET_MAX]);
 /* Checks signature, expiry, VM (vm NULL: any; its name is then copied to
