@@ -57,7 +57,7 @@ struct auth_user *auth_db_find_user(const struct auth_db *db, const char *name)
 {
 	struct auth_user key;
 
-	if (!auth_name_valid(name))
+	if (!db->nusers || !auth_name_valid(name))
 		return NULL;
 	strcpy(key.name, name);
 	return bsearch(&key, db->users, db->nusers, sizeof(key), cmp_user);
@@ -67,7 +67,7 @@ struct auth_vm *auth_db_find_vm(const struct auth_db *db, const char *name)
 {
 	struct auth_vm key;
 
-	if (!auth_name_valid(name))
+	if (!db->nvms || !auth_name_valid(name))
 		return NULL;
 	strcpy(key.name, name);
 	return bsearch(&key, db->vms, db->nvms, sizeof(key), cmp_vm);
