@@ -53,11 +53,20 @@ void gw_http_parser_reset(struct gw_http_parser *p);
 ssize_t gw_http_feed(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 		     int *done, const struct gw_http_req **req, int *status);
 
-/* A header's value (name compared case-insensitively), or NULL. */
+/* A header's value (name compared case-insensitively), or NULL. The
+ * parser refuses requests with two Host or Content-Length headers; for
+ * other names this is the first one. */
 const char *gw_http_header(const struct gw_http_req *r, const char *name);
-/* The value of cookie NAME in the Cookie header(s), copied into out; 0 or -1. */
+/* 1 if the comma-separated list (a Connection, Upgrade or
+ * Sec-WebSocket-Protocol value) holds token, compared case-insensitively. */
+int gw_http_has_token(const char *list, const char *token);
+/* The value of cookie NAME in the Cookie header(s), copied into out; 0 or -1
+ * (absent, or longer than outlen - 1). Names are case-sensitive; a quoted
+ * value loses its quotes. */
 int gw_http_cookie(const struct gw_http_req *r, const char *name, char *out, size_t outlen);
-/* The value of query parameter NAME, percent-decoded into out; 0 or -1. */
+/* The value of query parameter NAME, percent-decoded into out ('+' is a
+ * space, as browsers' URLSearchParams write it); 0 or -1 (absent, a bad
+ * escape, a %00, or longer than outlen - 1). The first one wins. */
 int gw_http_query(const struct gw_http_req *r, const char *name, char *out, size_t outlen);
 
 /*
@@ -67,7 +76,18 @@ int gw_http_query(const struct gw_http_req *r, const char *name, char *out, size
  * (Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options,
  * Referrer-Policy, Cache-Control: no-store for non-static answers), then
  * body. Returns the length, or -1 if out is too small.
+ *
+ * - A static, cacheable answer says so by carrying its own Cache-Control
+ *   line in extra_headers ("Cache-Control: max-age=3600\r\n"); then
+ *   no-store is left out.
+ * - content_type text/html also gets GW_HTTP_CSP as Content-Security-Policy.
+ * - body NULL with body_len > 0 answers a HEAD: Content-Length body_len,
+ *   no Content-Type, no body bytes.
+ * - 1xx, 204 and 304 carry no Content-Length (RFC 9110 8.6).
  */
+#define GW_HTTP_CSP "default-src 'self'; connect-src 'self' wss: ; " \
+	"img-src 'self' data: blob:; style-src 'self'; frame-ancestors 'none'"
+
 ssize_t gw_http_response(char *out, size_t outlen, int status, const char *content_type,
 			 const char *extra_headers, const void *body, size_t body_len);
 const char *gw_http_reason(int status);   /* "OK", "Not Found", ... */
