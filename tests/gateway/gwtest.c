@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: MIT
+#include "gwtest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <ifaddrs.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <liboath/oath.h>
+
+/* The one environment of this process, for the exit handler. */
+static struct gw *gw_cur;
+
+static const char *const sanitizer_marks[] = {
+	"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+	"AddressSanitizer:DEADLYSIGNAL", NULL,
+};
+
+static char *slurp(const char *path, size_t from, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long size;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	if (size < (long)from)
+		from = size;
+	fseek(f, from, SEEK_SET);
+	buf = malloc(size - from + 1);
+	CHECK(buf, "out of memory");
+	*len = fread(buf, 1, size - from, f);
+	buf[*len] = 0;
+	fclose(f);
+	return buf;
+}
+
+static void print_log_tail(struct gw *g)
+{
+	size_t len;
+	char *all = slurp(g->log, 0, &len);
+
+	if (!all)
+		return;
+	fprintf(stderr, "---- porthole-gateway stderr (%s), last %zu bytes ----\n%s\n",
+		g->log, len > 8000 ? 8000 : len, len > 8000 ? all + len - 8000 : all);
+	free(all);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* At exit, pass or fail: the gateway goes, and (without a VM, whose
+ * harness removes it) the directory. A gateway still running means a
+ * check failed: show its log. */
+static void gw_cleanup(void)
+{
+	struct gw *g = gw_cur;
+
+	if (!g)
+		return;
+	gw_cur = NULL;
+	if (g->pid > 0) {
+		int status;
+
+		print_log_tail(g);
+		kill(g->pid, SIGKILL);
+		waitpid(g->pid, &status, 0);
+	}
+	if (!g->with_vm && g->base[0])
+		nftw(g->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void on_signal(int sig)
+{
+	/* The gateway dies with us (PR_SET_PDEATHSIG). */
+	_exit(128 + sig);
+}
+
+static int exists_x(const char *path)
+{
+	return path && path[0] && access(path, X_OK) == 0;
+}
+
+/* A non-loopback IPv4 address of this host, for a non-loopback peer. */
+static int find_ext_ip(char *out, size_t len)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return 0;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		struct sockaddr_in *sa = (struct sockaddr_in *)i->ifa_addr;
+
+		if (!sa || sa->sin_family != AF_INET ||
+		    (ntohl(sa->sin_addr.s_addr) >> 24) == 127)
+			continue;
+		inet_ntop(AF_INET, &sa->sin_addr, out, len);
+		found = 1;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+int gw_cli(struct gw *g, const char *input, char *out, size_t outlen,
+	   const char *const *args)
+{
+	char *argv[24], errlog[128];
+	int in[2], outp[2], argc = 0, status;
+	size_t got = 0;
+	pid_t pid;
+
+	argv[argc++] = (char *)g->cli_bin;
+	while (*args && argc < 20)
+		argv[argc++] = (char *)*args++;
+	argv[argc++] = "--state-dir";
+	argv[argc++] = g->state;
+	argv[argc] = NULL;
+	snprintf(errlog, sizeof(errlog), "%s/cli.log", g->base);
+	CHECK(pipe2(in, O_CLOEXEC) == 0 && pipe2(outp, O_CLOEXEC) == 0, "pipe: %s",
+	      strerror(errno));
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	if (input)
+		CHECK(write(in[1], input, strlen(input)) == (ssize_t)strlen(input),
+		      "writing the CLI's stdin: %s", strerror(errno));
+	close(in[1]);
+	for (;;) {
+		ssize_t n = read(outp[0], out + got, outlen - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += n;
+		if (got == outlen - 1)
+			break;
+	}
+	out[got] = 0;
+	close(outp[0]);
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		size_t len;
+		char *e = slurp(errlog, 0, &len);
+
+		fprintf(stderr, "porthole");
+		for (int i = 1; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, ": status 0x%x; stdout '%s'; stderr so far:\n%s\n",
+			status, out, e ? e : "");
+		free(e);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void cli_ok(struct gw *g, const char *input, const char *const *args)
+{
+	char out[4096];
+
+	CHECK(gw_cli(g, input, out, sizeof(out), args) == 0,
+	      "porthole %s %s ... failed (see above)", args[0], args[1]);
+}
+
+/* The TOTP secret in what `porthole user totp NAME on` printed: the
+ * otpauth URI's secret parameter, or else the first long base32 word. */
+static void parse_secret(const char *out, char *secret, size_t len)
+{
+	const char *p = strstr(out, "secret=");
+	size_t n;
+
+	if (p) {
+		p += 7;
+		n = strcspn(p, "&\r\n \t");
+		CHECK(n < len, "secret too long");
+		memcpy(secret, p, n);
+		secret[n] = 0;
+		return;
+	}
+	for (p = out; *p; p += n ? n : 1) {
+		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=");
+		if (n >= 16 && (p == out || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[n])) {
+			CHECK(n < len, "secret too long");
+			memcpy(secret, p, n);
+			secret[n] = 0;
+			return;
+		}
+	}
+	CHECK(0, "no TOTP secret in what `porthole user totp carol on` "
+	      "printed: '%s'", out);
+}
+
+static void make_users(struct gw *g)
+{
+	static const char *const users[][2] = {
+		{ "alice", ALICE_PW "\n" }, { "bob", BOB_PW "\n" },
+		{ "carol", CAROL_PW "\n" }, { "admin", ADMIN_PW "\n" },
+	};
+	char out[4096];
+
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		cli_ok(g, users[i][1], (const char *const[]){ "user", "add",
+			users[i][0], "--password-stdin", NULL });
+	cli_ok(g, NULL, (const char *const[]){ "vm", "allow", GW_VM, "alice", NULL });
+	cli_ok(g, NULL, (const char *const[]){ "vm", "allow", GW_VM, "carol", NULL });
+	cli_ok(g, NULL, (const char *const[]){ "user", "group", "admin", "admin",
+		NULL });
+	CHECK(gw_cli(g, NULL, out, sizeof(out), (const char *const[]){ "user",
+		"totp", "carol", "on", NULL }) == 0, "porthole user totp carol on");
+	parse_secret(out, g->totp_secret, sizeof(g->totp_secret));
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	CHECK(fd >= 0 && strlen(path) < sizeof(sa.sun_path), "socket %s", path);
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* dtest's VM is called "vm"; ours must be "demo", as the users' access
+ * lists say: the same steps as dt_start_vm with our name. */
+static void start_vm(struct gw *g)
+{
+	struct dt *t = &g->dt;
+	char fb[32], log[128], sock[192];
+	char *argv[] = { (char *)t->vmm_bin, "--demo", "--name", GW_VM,
+			 "--run-dir", t->base, "--memory", "64M", "--fb", fb, NULL };
+	char *disp[] = { "--name", GW_VM, NULL };
+
+	t->w = GW_W;
+	t->h = GW_H;
+	snprintf(t->run, sizeof(t->run), "%s/" GW_VM, t->base);
+	snprintf(t->vnc_path, sizeof(t->vnc_path), "%s/vnc.sock", t->run);
+	snprintf(fb, sizeof(fb), "%ux%u", GW_W, GW_H);
+	snprintf(log, sizeof(log), "%s/vmm.log", t->base);
+	snprintf(sock, sizeof(sock), "%s/serial.sock", t->run);
+	t->vmm = dt_spawn(argv, log);
+	for (int i = 0; i < 3000 && t->serial < 0; i++) {
+		t->serial = connect_unix(sock);
+		if (t->serial < 0) {
+			dt_vm_alive(t);
+			dt_sleep_ms(10);
+		}
+	}
+	CHECK(t->serial >= 0, "no serial socket at %s", sock);
+	dt_cmd(t, "ping");
+	/* The last --name wins: the display serves demo. */
+	dt_start_display(t, disp);
+}
+
+void gw_init(struct gw *g, int argc, char **argv, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	memset(g, 0, sizeof(*g));
+	g->dt.serial = -1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	CHECK(argc >= 6, "usage: %s CASE PORTHOLE_VMM PORTHOLE_DISPLAY "
+	      "PORTHOLE_GATEWAY PORTHOLE_CLI", argv[0]);
+	g->gw_bin = argv[4];
+	g->cli_bin = argv[5];
+	if (!exists_x(g->gw_bin) || !exists_x(g->cli_bin)) {
+		printf("skipped: %s is not built yet\n", exists_x(g->gw_bin) ?
+		       "the porthole CLI" : "porthole-gateway");
+		exit(SKIP);
+	}
+	if (flags & GW_WITH_VM) {
+		/* dt_init skips without KVM; it owns the directory. */
+		dt_init(&g->dt, 3, argv + 1);
+		g->with_vm = 1;
+		snprintf(g->base, sizeof(g->base), "%s", g->dt.base);
+	} else {
+		snprintf(g->base, sizeof(g->base), "/tmp/porthole-gwtest-%d",
+			 (int)getpid());
+		CHECK(mkdir(g->base, 0700) == 0, "mkdir %s: %s", g->base,
+		      strerror(errno));
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
+	gw_cur = g;
+	atexit(gw_cleanup);
+	snprintf(g->run, sizeof(g->run), "%s", g->base);
+	snprintf(g->state, sizeof(g->state), "%s/state", g->base);
+	snprintf(g->cert, sizeof(g->cert), "%s/tls/cert.pem", g->state);
+	if (flags & GW_EXT)
+		find_ext_ip(g->ext_ip, sizeof(g->ext_ip));
+	make_users(g);
+	if (flags & GW_WITH_VM)
+		start_vm(g);
+}
+
+/* The port of the "listening on ADDR:PORT" line for addr, or 0. */
+static int listen_port(const char *log, const char *addr)
+{
+	size_t len;
+	char *all = slurp(log, 0, &len), pat[96], *p;
+	int port = 0;
+
+	if (!all)
+		return 0;
+	snprintf(pat, sizeof(pat), "listening on %s:", addr);
+	p = strstr(all, pat);
+	if (p)
+		port = atoi(p + strlen(pat));
+	free(all);
+	return port;
+}
+
+void gw_start(struct gw *g, char *const *extra)
+{
+	char lo[] = "127.0.0.1:0", ext[80], *argv[32];
+	int argc = 0, status;
+
+	argv[argc++] = (char *)g->gw_bin;
+	argv[argc++] = "--state-dir";
+	argv[argc++] = g->state;
+	argv[argc++] = "--run-dir";
+	argv[argc++] = g->run;
+	argv[argc++] = "--listen";
+	argv[argc++] = lo;
+	if (g->ext_ip[0]) {
+		snprintf(ext, sizeof(ext), "%s:0", g->ext_ip);
+		argv[argc++] = "--listen";
+		argv[argc++] = ext;
+	}
+	while (extra && *extra && argc < 30)
+		argv[argc++] = *extra++;
+	argv[argc] = NULL;
+	g->starts++;
+	snprintf(g->log, sizeof(g->log), "%s/gateway.%d.log", g->base, g->starts);
+	g->pid = dt_spawn(argv, g->log);
+	g->port = g->ext_port = 0;
+	/* The first start generates the certificate: give it time. */
+	for (int i = 0; i < 6000; i++) {
+		g->port = listen_port(g->log, "127.0.0.1");
+		if (g->ext_ip[0])
+			g->ext_port = listen_port(g->log, g->ext_ip);
+		if (g->port && (!g->ext_ip[0] || g->ext_port))
+			break;
+		if (waitpid(g->pid, &status, WNOHANG) == g->pid) {
+			g->pid = 0;
+			print_log_tail(g);
+			CHECK(0, "porthole-gateway exited (status 0x%x) before "
+			      "listening", status);
+		}
+		dt_sleep_ms(10);
+	}
+	CHECK(g->port, "porthole-gateway printed no 'listening on 127.0.0.1:PORT' "
+	      "line within 60 s");
+	CHECK(!g->ext_ip[0] || g->ext_port, "no 'listening on %s:PORT' line",
+	      g->ext_ip);
+	CHECK(access(g->cert, R_OK) == 0, "no certificate at %s after the first "
+	      "start (docs/gateway.md: generated on first run)", g->cert);
+	if (!g->ctx)
+		g->ctx = gc_ctx_new(g->cert, TLS1_2_VERSION, 0, NULL);
+}
+
+void gw_log_clean(struct gw *g)
+{
+	size_t len;
+	char *all = slurp(g->log, 0, &len);
+
+	for (int i = 0; all && sanitizer_marks[i]; i++) {
+		char *p = strstr(all, sanitizer_marks[i]);
+
+		if (p) {
+			fprintf(stderr, "%s\n", p > all + 2000 ? p - 2000 : all);
+			free(all);
+			CHECK(0, "porthole-gateway's log has a sanitizer report "
+			      "('%s'), shown above", sanitizer_marks[i]);
+		}
+	}
+	free(all);
+}
+
+void gw_alive(struct gw *g)
+{
+	int status;
+
+	if (waitpid(g->pid, &status, WNOHANG) == g->pid) {
+		g->pid = 0;
+		print_log_tail(g);
+		CHECK(0, "porthole-gateway stopped: status 0x%x", status);
+	}
+}
+
+void gw_stop(struct gw *g)
+{
+	int status = 0, done = 0;
+
+	gw_alive(g);
+	kill(g->pid, SIGTERM);
+	for (int i = 0; i < 2000 && !done; i++) {
+		done = waitpid(g->pid, &status, WNOHANG) == g->pid;
+		if (!done)
+			dt_sleep_ms(10);
+	}
+	CHECK(done, "porthole-gateway did not stop within 20 s of SIGTERM");
+	g->pid = 0;
+	gw_log_clean(g);
+	/* docs/gateway.md says nothing of an exit status; a sanitizer's
+	 * exit (LeakSanitizer: 23) is a failure all the same. */
+	CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	      (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM),
+	      "porthole-gateway: status 0x%x after SIGTERM", status);
+}
+
+/* --- the log --- */
+
+size_t gw_log_mark(struct gw *g)
+{
+	struct stat st;
+
+	return stat(g->log, &st) == 0 ? (size_t)st.st_size : 0;
+}
+
+static int line_has(const char *line, size_t len, const char *const *words)
+{
+	for (; *words; words++) {
+		size_t wl = strlen(*words);
+
+		if (!memmem(line, len, *words, wl))
+			return 0;
+	}
+	return 1;
+}
+
+int gw_log_find(struct gw *g, size_t mark, int timeout_ms, char *line,
+		size_t linelen, ...)
+{
+	const char *words[16];
+	uint64_t end = dt_now_ms() + timeout_ms;
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, linelen);
+	while (n < 15 && (words[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	words[n] = NULL;
+	for (;;) {
+		size_t len;
+		char *all = slurp(g->log, mark, &len), *p = all, *nl;
+
+		while (p && (nl = strchr(p, '\n'))) {
+			if (line_has(p, nl - p, words)) {
+				snprintf(line, linelen, "%.*s", (int)(nl - p), p);
+				free(all);
+				return 1;
+			}
+			p = nl + 1;
+		}
+		free(all);
+		if (dt_now_ms() >= end)
+			return 0;
+		dt_sleep_ms(50);
+	}
+}
+
+/* Does the line name src (or any address) with port lport? */
+static int names_peer(const char *line, size_t len, const char *src, int lport)
+{
+	char port[16];
+	size_t pl = (size_t)snprintf(port, sizeof(port), ":%d", lport);
+
+	for (const char *p = line; (p = memmem(p, line + len - p, port, pl));
+	     p += pl) {
+		const char *a = p;
+		size_t sl = src ? strlen(src) : 0;
+
+		if (p + pl < line + len && isdigit((unsigned char)p[pl]))
+			continue;
+		if (a > line && a[-1] == ']')
+			a--;
+		if (!src || ((size_t)(a - line) >= sl && !memcmp(a - sl, src, sl)))
+			return 1;
+	}
+	return 0;
+}
+
+int gw_log_find_peer(struct gw *g, size_t mark, int timeout_ms, const char *src,
+		     int lport, const char *word, char *line, size_t linelen)
+{
+	uint64_t end = dt_now_ms() + timeout_ms;
+
+	for (;;) {
+		size_t len;
+		char *all = slurp(g->log, mark, &len), *p = all, *nl;
+
+		while (p && (nl = strchr(p, '\n'))) {
+			if (names_peer(p, nl - p, src, lport) &&
+			    (!word || memmem(p, nl - p, word, strlen(word)))) {
+				snprintf(line, linelen, "%.*s", (int)(nl - p), p);
+				free(all);
+				return 1;
+			}
+			p = nl + 1;
+		}
+		free(all);
+		if (dt_now_ms() >= end)
+			return 0;
+		dt_sleep_ms(50);
+	}
+}
+
+int gw_log_count(struct gw *g, size_t mark, const char *word)
+{
+	size_t len;
+	char *all = slurp(g->log, mark, &len), *p = all, *nl;
+	const char *words[] = { word, NULL };
+	int n = 0;
+
+	while (p && (nl = strchr(p, '\n'))) {
+		n += line_has(p, nl - p, words);
+		p = nl + 1;
+	}
+	free(all);
+	return n;
+}
+
+/* --- HTTP API --- */
+
+struct gc_conn *gw_connect(struct gw *g, const char *src)
+{
+	char err[512];
+	struct gc_conn *c = gc_open(g->ctx, g->port, src ? src : "127.0.0.1",
+				    err, sizeof(err));
+
+	CHECK(c, "TLS connection to the gateway: %s", err);
+	return c;
+}
+
+int gw_login(struct gw *g, const char *src, const char *user,
+	     const char *password, const char *totp, struct gc_resp *r)
+{
+	struct gc_conn *c = gw_connect(g, src);
+	char body[1024];
+
+	if (totp)
+		snprintf(body, sizeof(body), "{\"user\":\"%s\",\"password\":\"%s\","
+			 "\"totp\":\"%s\"}", user, password, totp);
+	else
+		snprintf(body, sizeof(body), "{\"user\":\"%s\",\"password\":\"%s\"}",
+			 user, password);
+	g->last_lport = c->lport;
+	CHECK(gc_http(c, "POST", "/api/login", NULL, NULL, body, r) == 0,
+	      "POST /api/login as %s: no answer", user);
+	gc_close(c);
+	return r->status;
+}
+
+void gw_session(struct gw *g, const char *user, const char *password,
+		char *cookie, size_t len)
+{
+	struct gc_resp *r = malloc(sizeof(*r));
+	int st;
+
+	CHECK(r, "out of memory");
+	st = gw_login(g, NULL, user, password, NULL, r);
+	CHECK(st == 200, "log-in as %s: %d %s", user, st, r->body);
+	CHECK(r->cookie[0], "log-in as %s: 200 without a porthole_session "
+	      "cookie", user);
+	snprintf(cookie, len, "%s", r->cookie);
+	free(r);
+}
+
+int gw_ticket(struct gw *g, struct gc_conn *c, const char *cookie,
+	      const char *vm, char *out, size_t outlen)
+{
+	struct gc_resp *r = malloc(sizeof(*r));
+	char path[128];
+	int st;
+
+	CHECK(r, "out of memory");
+	snprintf(path, sizeof(path), "/api/vms/%s/ticket", vm);
+	CHECK(gc_http(c, "POST", path, cookie, NULL, "{\"protocol\":\"vnc\"}", r) == 0,
+	      "POST %s: no answer", path);
+	st = r->status;
+	if (st == 200)
+		CHECK(gc_json_str(r->body, "ticket", out, outlen),
+		      "200 without a ticket: %s", r->body);
+	free(r);
+	return st;
+}
+
+struct gc_conn *gw_ws_vnc(struct gw *g, const char *vm, const char *ticket)
+{
+	struct gc_conn *c = gw_connect(g, NULL);
+	struct gc_resp *r = malloc(sizeof(*r));
+	char path[512], origin[96];
+	int st;
+
+	CHECK(r, "out of memory");
+	snprintf(path, sizeof(path), "/vnc/%s?ticket=%s", vm, ticket);
+	snprintf(origin, sizeof(origin), "https://%s", c->host);
+	st = gc_ws_upgrade(c, path, origin, r);
+	CHECK(st == 101, "WebSocket upgrade of %s: %d %s", path, st, r->body);
+	free(r);
+	return c;
+}
+
+char *gw_metrics_text(struct gw *g, struct gc_conn *c, const char *cookie,
+		      int *status)
+{
+	struct gc_resp *r = malloc(sizeof(*r));
+	char *text;
+
+	CHECK(r, "out of memory");
+	CHECK(gc_http(c, "GET", "/metrics", cookie, NULL, NULL, r) == 0,
+	      "GET /metrics: no answer");
+	*status = r->status;
+	text = strdup(r->body);
+	free(r);
+	return text;
+}
+
+double gw_metric(struct gw *g, const char *name, const char *labels)
+{
+	struct gc_conn *c = gw_connect(g, NULL);
+	int st;
+	char *text = gw_metrics_text(g, c, NULL, &st), *line, *save = NULL;
+	size_t nl = strlen(name);
+	double sum = 0;
+
+	gc_close(c);
+	CHECK(st == 200, "GET /metrics from 127.0.0.1: %d", st);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *lb = line + nl, *val, want[256], *w, *wsave = NULL;
+		int ok = 1;
+
+		if (line[0] == '#' || strncmp(line, name, nl) ||
+		    (*lb != '{' && *lb != ' '))
+			continue;
+		val = *lb == '{' ? strchr(lb, '}') : lb;
+		if (!val)
+			continue;
+		snprintf(want, sizeof(want), "%s", labels ? labels : "");
+		for (w = strtok_r(want, ",", &wsave); w && ok;
+		     w = strtok_r(NULL, ",", &wsave))
+			ok = *lb == '{' && memmem(lb, val - lb, w, strlen(w));
+		if (ok)
+			sum += strtod(val + 1, NULL);
+	}
+	free(text);
+	return sum;
+}
+
+void gw_totp(struct gw *g, long offset_steps, char code[7])
+{
+	char *secret = NULL;
+	size_t len = 0;
+	int rc;
+
+	CHECK(oath_init() == OATH_OK, "oath_init");
+	rc = oath_base32_decode(g->totp_secret, strlen(g->totp_secret), &secret, &len);
+	CHECK(rc == OATH_OK, "carol's secret '%s' is not base32: %s",
+	      g->totp_secret, oath_strerror(rc));
+	rc = oath_totp_generate(secret, len, time(NULL) + offset_steps * 30, 30, 0,
+				6, code);
+	CHECK(rc == OATH_OK, "oath_totp_generate: %s", oath_strerror(rc));
+	free(secret);
+	oath_done();
+}
+
+/* --- native VNC with libvncclient --- */
+
+struct creds {
+	const char *user, *password, *ca;
+};
+
+static int creds_tag;
+
+static rfbCredential *get_credential(rfbClient *c, int type)
+{
+	struct creds *k = rfbClientGetClientData(c, &creds_tag);
+	rfbCredential *cred = calloc(1, sizeof(*cred));
+
+	CHECK(cred, "out of memory");
+	if (type == rfbCredentialTypeX509) {
+		cred->x509Credential.x509CACertFile = strdup(k->ca);
+		cred->x509Credential.x509CrlVerifyMode = rfbX509CrlVerifyNone;
+	} else if (type == rfbCredentialTypeUser) {
+		cred->userCredential.username = strdup(k->user);
+		cred->userCredential.password = strdup(k->password);
+	} else {
+		free(cred);
+		return NULL;
+	}
+	return cred;
+}
+
+rfbClient *gw_vnc_native(struct gw *g, const char *user, const char *password)
+{
+	struct creds k = { user, password, g->cert };
+	rfbClient *c = rfbGetClient(8, 3, 4);
+
+	CHECK(c, "rfbGetClient failed");
+	rfbClientSetClientData(c, &creds_tag, &k);
+	c->GetCredential = get_credential;
+	c->serverHost = strdup("127.0.0.1");
+	c->serverPort = g->port;
+	c->appData.encodingsString = "zrle raw";
+	c->appData.enableJPEG = FALSE;
+	c->appData.useRemoteCursor = TRUE;
+	/* Fails, and frees c, when the gateway refuses. */
+	if (!rfbInitClient(c, NULL, NULL))
+		return NULL;
+	rfbClientSetClientData(c, &creds_tag, NULL);
+	return c;
+}
+
+void gw_vnc_native_close(rfbClient *c)
+{
+	if (!c)
+		return;
+	free(c->frameBuffer);
+	c->frameBuffer = NULL;
+	free(c->rcSource);
+	free(c->rcMask);
+	c->rcSource = c->rcMask = NULL;
+	rfbClientCleanup(c);
+}
+
+static uint64_t native_diff(rfbClient *c, const uint32_t *shot, uint64_t *first)
+{
+	uint64_t n = 0;
+
+	if (c->width != GW_W || c->height != GW_H)
+		return (uint64_t)GW_W * GW_H;
+	for (size_t i = 0; i < (size_t)GW_W * GW_H; i++) {
+		const uint8_t *p = c->frameBuffer + i * 4;
+		uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+
+		if (v != shot[i] && !n++)
+			*first = i;
+	}
+	return n;
+}
+
+void gw_vnc_wait_equal(rfbClient *c, const uint32_t *shot, int timeout_ms)
+{
+	uint64_t end = dt_now_ms() + timeout_ms, first = 0, d;
+
+	SendFramebufferUpdateRequest(c, 0, 0, c->width, c->height, FALSE);
+	while ((d = native_diff(c, shot, &first))) {
+		int n;
+
+		CHECK(dt_now_ms() < end, "native VNC: %llu pixels differ from the "
+		      "guest's after %d ms (desktop %dx%d); first at (%llu,%llu)",
+		      (unsigned long long)d, timeout_ms, c->width, c->height,
+		      (unsigned long long)(first % GW_W),
+		      (unsigned long long)(first / GW_W));
+		n = WaitForMessage(c, 50000);
+		CHECK(n >= 0, "native VNC: the connection failed");
+		if (n > 0)
+			CHECK(HandleRFBServerMessage(c), "native VNC: the gateway "
+			      "closed the session or sent a bad message");
+	}
+}
+
+/* --- the WebSocket bridge for dtest's clients --- */
+
+struct bridge {
+	struct gc_conn *ws;
+	int lfd;
+	char path[128];
+	pthread_t thread;
+};
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static void *bridge_run(void *arg)
+{
+	struct bridge *b = arg;
+	struct gc_conn *ws = b->ws;
+	int fd = accept4(b->lfd, NULL, NULL, SOCK_CLOEXEC);
+	uint8_t buf[65536];
+
+	close(b->lfd);
+	unlink(b->path);
+	while (fd >= 0) {
+		struct pollfd p[2] = { { fd, POLLIN, 0 }, { ws->fd, POLLIN, 0 } };
+		int f = gc_fill(ws, 0);
+
+		if (f < 0 || gc_ws_decode(ws) < 0)
+			break;
+		if (ws->msg_len) {
+			if (write_all(fd, ws->msg, ws->msg_len) < 0)
+				break;
+			ws->bytes_in += ws->msg_len;
+			ws->msg_len = 0;
+		}
+		if (ws->close_code)
+			break;
+		if (f > 0)
+			continue;
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n <= 0 || gc_write(ws, buf, n) < 0)
+				break;
+		}
+	}
+	if (fd >= 0) {
+		shutdown(fd, SHUT_RDWR);
+		close(fd);
+	}
+	gc_close(ws);
+	free(b);
+	return NULL;
+}
+
+char *gw_ws_bridge(struct gw *g, struct gc_conn *ws)
+{
+	struct bridge *b = calloc(1, sizeof(*b));
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *path;
+
+	CHECK(b, "out of memory");
+	b->ws = ws;
+	snprintf(b->path, sizeof(b->path), "%s/bridge.%d.sock", g->base,
+		 ++g->bridges);
+	path = strdup(b->path);
+	CHECK(strlen(b->path) < sizeof(sa.sun_path), "path too long: %s", b->path);
+	memcpy(sa.sun_path, b->path, strlen(b->path) + 1);
+	b->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(b->lfd >= 0 && bind(b->lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	      listen(b->lfd, 1) == 0, "bridge socket %s: %s", b->path,
+	      strerror(errno));
+	CHECK(pthread_create(&b->thread, NULL, bridge_run, b) == 0,
+	      "pthread_create");
+	pthread_detach(b->thread);
+	return path;            /* b is the thread's now */
+}
+
+long gw_rss_kib(struct gw *g)
+{
+	return dt_rss_kib(g->pid);
+}
+
+int gw_fds(struct gw *g)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)g->pid);
+	d = opendir(path);
+	CHECK(d, "%s: %s", path, strerror(errno));
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
