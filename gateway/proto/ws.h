@@ -15,6 +15,12 @@
 #include "http.h"
 
 #define GW_WS_MAX_MESSAGE (1 << 20)   /* a bigger message closes with 1009 */
+/* The most bytes of frames gw_ws holds for the peer. The relay's
+ * back-pressure (docs/gateway.md: 256 KiB) keeps far below it; reaching
+ * it means a peer that sends pings and never reads, or a caller that
+ * ignores gw_ws_queued: gw_ws_send refuses, gw_ws_feed fails. (The
+ * pongs of the last read, a few KiB, may go past it.) */
+#define GW_WS_MAX_QUEUED  (4 << 20)
 
 /*
  * Checks an upgrade request: GET, Upgrade: websocket, Connection: upgrade,
@@ -34,18 +40,24 @@ struct gw_ws_ops {
 	/* A whole binary (or text) message from the peer. Return 0 to go on;
 	 * non-zero stops the codec (gw_ws_feed then returns -1). */
 	int (*message)(void *arg, const uint8_t *data, size_t len);
-	/* The peer closed (code, 1000 normal), or a protocol error (code
-	 * 1002/1007/1009): the codec has queued its close frame. */
+	/* The peer closed (code, 1000 normal; 1005 when its close frame had
+	 * no code), or a protocol error (code 1002/1007/1009): the codec has
+	 * queued its close frame. Called once. */
 	void (*closed)(void *arg, uint16_t code);
 };
 
 struct gw_ws *gw_ws_new(const struct gw_ws_ops *ops, void *arg);
 void gw_ws_free(struct gw_ws *ws);
 
-/* Bytes from the peer. Returns how many were consumed (all of them unless
- * a message handler stopped it), -1 on a fatal error. */
+/* Bytes from the peer. Returns how many were consumed (all of them: after
+ * a close, what follows is ignored), or -1 when a message handler stopped
+ * the codec, on a fatal error (out of memory), or when the peer's pongs
+ * filled the queue (GW_WS_MAX_QUEUED): then drop the connection. The ops
+ * are called from inside gw_ws_feed only. */
 ssize_t gw_ws_feed(struct gw_ws *ws, const uint8_t *buf, size_t len);
-/* Queues data as one binary message (unmasked, as a server sends). */
+/* Queues data as one binary message (unmasked, as a server sends). 0, or
+ * -1 after a close, or when it would take the queue past
+ * GW_WS_MAX_QUEUED. */
 int gw_ws_send(struct gw_ws *ws, const uint8_t *data, size_t len);
 /* Moves up to outlen bytes of queued frames (pings, pongs and close
  * included) into out: what to write to the peer. Returns the count. */
