@@ -11,7 +11,7 @@
 // Exit 0 pass, 1 fail, 77 skipped (the reason is printed).
 // PORTHOLE_NOVNC_SHOT=FILE keeps the page's screenshot there.
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -19,159 +19,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
+import {
+	CHROMIUM, CheckError, Serial, alive, check, count, dB, expectBox, guestScreen,
+	lastRowsEqual, needBrowser, psnr, readKeys, runTest, skip, start, stop, tail, until,
+} from '../client/harness.mjs';
 
-const SKIP = 77;
 const W = 800;
 const H = 600;
-const CHROMIUM = '/usr/bin/chromium';
 
 const [vmmBin, displayBin, layoutBin, clientDir] = process.argv.slice(2);
-const children = new Set();
 let base = null;
 let failed = true;
 
-function skip(why) {
-	console.log(`skipped: ${why}`);
-	process.exit(SKIP);
-}
-
-class CheckError extends Error {}
-function check(cond, msg) {
-	if (!cond)
-		throw new CheckError(msg);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, timeoutMs, fn) {
-	const end = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v)
-			return v;
-		check(Date.now() < end, `${what}: not within ${timeoutMs} ms`);
-		await sleep(50);
-	}
-}
-
-// --- processes ---
-
-// setpriv(1): the child is killed when this test dies, however it dies.
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
-
-function start(what, argv, log) {
-	const fd = fs.openSync(log, 'a');
-	const cmd = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
-	const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', fd, fd] });
-	fs.closeSync(fd);
-	child.what = what;
-	child.log = log;
-	child.status = null;
-	child.exited = new Promise((resolve) => child.on('exit', (code, sig) => {
-		child.status = sig ? `killed by ${sig}` : `exit status ${code}`;
-		children.delete(child);
-		resolve(child.status);
-	}));
-	children.add(child);
-	return child;
-}
-
-async function stop(child, sig, want) {
-	child.kill(sig);
-	const status = await Promise.race([child.exited, sleep(15000).then(() => null)]);
-	check(status !== null, `${child.what} did not stop within 15 s of ${sig}`);
-	if (want)
-		check(status === want, `${child.what}: ${status} after ${sig}, want ${want}`);
-}
-
-function alive(child) {
-	check(child.status === null, `${child.what} stopped: ${child.status}`);
-}
-
-function tail(file, bytes = 4000) {
-	try {
-		const s = fs.readFileSync(file, 'utf8');
-		return s.slice(-bytes);
-	} catch {
-		return '';
-	}
-}
-
-// --- the guest's serial console ---
-
-class Serial {
-	constructor(sock) {
-		this.sock = sock;
-		this.out = '';
-		this.seen = 0;
-		this.closed = false;
-		sock.setEncoding('latin1');
-		sock.on('data', (d) => { this.out += d; });
-		sock.on('close', () => { this.closed = true; });
-	}
-
-	static async open(path) {
-		return until(`serial socket ${path}`, 20000, () => new Promise((resolve) => {
-			const s = net.createConnection({ path });
-			s.once('connect', () => resolve(new Serial(s)));
-			s.once('error', () => resolve(null));
-		}));
-	}
-
-	// The next line starting with prefix after the last one matched.
-	async line(prefix, timeoutMs = 10000) {
-		return until(`a line '${prefix}...' from the guest`, timeoutMs, () => {
-			check(!this.closed, 'the serial socket closed');
-			for (;;) {
-				const nl = this.out.indexOf('\n', this.seen);
-				if (nl < 0)
-					return null;
-				const l = this.out.slice(this.seen, nl);
-				this.seen = nl + 1;
-				if (l.startsWith(prefix))
-					return l;
-			}
-		});
-	}
-
-	async cmd(line) {
-		this.sock.write(`${line}\n`);
-		return this.line(`ok ${line.split(' ')[0]}`, 20000);
-	}
-}
-
-// Key presses the guest reports, in order, until every key is up again.
-async function readKeys(serial, want) {
-	const down = new Set();
-	const presses = [];
-	while (presses.length < want || down.size) {
-		const l = await serial.line('input kbd 1 ', 10000);
-		const [code, value] = l.split(' ').slice(3).map(Number);
-		if (value === 1) {
-			check(!down.has(code), `key ${code} pressed twice`);
-			check(presses.length < want, `unexpected key press ${code}`);
-			presses.push(code);
-			down.add(code);
-		} else {
-			check(value === 0 && down.has(code), `'${l}' without a press`);
-			down.delete(code);
-		}
-	}
-	return presses;
-}
-
 // --- pixels ---
-
-function readPPM(file) {
-	const buf = fs.readFileSync(file);
-	const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.toString('latin1', 0, 32));
-	check(m, `${file}: not a binary PPM`);
-	const w = +m[1], h = +m[2];
-	const px = new Uint32Array(w * h);
-	for (let i = 0, o = m[0].length; i < w * h; i++, o += 3)
-		px[i] = (buf[o] << 16) | (buf[o + 1] << 8) | buf[o + 2];
-	return { w, h, px };
-}
 
 // PNG as Chromium writes it: 8-bit RGB or RGBA, not interlaced.
 function decodePNG(buf) {
@@ -219,59 +79,6 @@ function decodePNG(buf) {
 		cur.copy(prev);
 	}
 	return { w, h, px };
-}
-
-const hex = (c) => `0x${c.toString(16).padStart(6, '0')}`;
-
-// Pixels of a box that are not colour c (first few named).
-function offColour(img, box, c) {
-	const bad = [];
-	for (let y = box.y; y < box.y + box.h; y++)
-		for (let x = box.x; x < box.x + box.w; x++)
-			if (img.px[y * img.w + x] !== c)
-				bad.push(`(${x},${y})=${hex(img.px[y * img.w + x])}`);
-	return bad;
-}
-
-function expectBox(img, what, box, c) {
-	const bad = offColour(img, box, c);
-	check(!bad.length, `${what} ${JSON.stringify(box)} should be ${hex(c)} everywhere: ` +
-		`${bad.length} pixels are not, e.g. ${bad.slice(0, 4).join(' ')}`);
-}
-
-function count(img, box, c) {
-	let n = 0;
-	for (let y = box.y; y < box.y + box.h; y++)
-		for (let x = box.x; x < box.x + box.w; x++)
-			n += img.px[y * img.w + x] === c;
-	return n;
-}
-
-function psnr(a, b) {
-	let se = 0;
-	for (let i = 0; i < a.px.length; i++)
-		for (let s = 0; s < 24; s += 8) {
-			const d = ((a.px[i] >> s) & 255) - ((b.px[i] >> s) & 255);
-			se += d * d;
-		}
-	return se ? 10 * Math.log10(255 * 255 / (se / (a.px.length * 3))) : Infinity;
-}
-
-function textRow(L, r) {
-	return {
-		x: L.text.x + L.text_pad,
-		y: L.text.y + L.text_pad + r * L.font.h,
-		w: L.text.w - 2 * L.text_pad,
-		h: L.font.h,
-	};
-}
-
-function rowsEqual(img, a, b) {
-	for (let y = 0; y < a.h; y++)
-		for (let x = 0; x < a.w; x++)
-			if (img.px[(a.y + y) * img.w + a.x + x] !== img.px[(b.y + y) * img.w + b.x + x])
-				return false;
-	return true;
 }
 
 // --- the page ---
@@ -344,18 +151,10 @@ function connects(port) {
 async function main() {
 	if (process.argv.length !== 6)
 		throw new CheckError('usage: novnc_test.mjs PORTHOLE_VMM PORTHOLE_DISPLAY LAYOUT_JSON CLIENT_DIR');
-	try {
-		fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
-	} catch (e) {
-		skip(`/dev/kvm is not usable here (${e.code}); this test needs KVM`);
-	}
+	needBrowser(clientDir, ['@novnc/novnc']);
 	if (!displayBin || !fs.existsSync(displayBin))
 		skip(`porthole-display is not built (${displayBin || 'no such target'})`);
-	if (!fs.existsSync(CHROMIUM))
-		skip(`no ${CHROMIUM}: install Debian's chromium (deploy/install-deps.sh)`);
 	const pw = path.join(clientDir, 'node_modules/playwright-core/index.mjs');
-	if (!fs.existsSync(pw) || !fs.existsSync(path.join(clientDir, 'node_modules/@novnc/novnc/core/rfb.js')))
-		skip(`client/node_modules is not installed: run npm ci --prefix client (deploy/install-deps.sh)`);
 	const { chromium } = await import(pathToFileURL(pw));
 	const L = JSON.parse(execFileSync(layoutBin, [String(W), String(H)], { encoding: 'utf8' }));
 	const C = L.colors;
@@ -369,14 +168,7 @@ async function main() {
 	await serial.cmd('anim off');
 	await serial.cmd('clock off');
 
-	const screenshot = async () => {
-		const file = path.join(run, 'screen.ppm');
-		fs.rmSync(file, { force: true });
-		alive(vmm);
-		vmm.kill('SIGUSR1');
-		await until('screen.ppm after SIGUSR1', 10000, () => fs.existsSync(file));
-		return readPPM(file);
-	};
+	const screenshot = () => guestScreen(vmm, serial, run);
 	const guest = await screenshot();
 	check(guest.w === W && guest.h === H, `guest screen ${guest.w}x${guest.h}`);
 
@@ -468,7 +260,7 @@ async function main() {
 		check(p >= 30, `the page's frame vs the guest's: PSNR ${p.toFixed(1)} dB, want >= 30`);
 		console.log(`desktop in the page: title bar, desktop, text area and animation region ` +
 			`as demo_layout.h says; ${same} of ${W * H} pixels exactly the guest's ` +
-			`(PSNR ${p === Infinity ? 'inf' : p.toFixed(1)} dB)`);
+			`(PSNR ${dB(p)} dB)`);
 
 		// Typing. noVNC sends QEMU extended key events (scancodes from
 		// KeyboardEvent.code) when the server offers them.
@@ -484,13 +276,9 @@ async function main() {
 
 		// The typed row and the same text drawn by `text` look the same in the page.
 		await serial.cmd('text hello world 42A');
-		const rows = Math.floor((L.text.h - 2 * L.text_pad) / L.font.h);
 		await until('the typed text in the page', 10000, async () => {
 			img = await shoot();
-			let last = rows - 1;
-			while (last > 0 && !count(img, textRow(L, last), C.text_fg))
-				last--;
-			return last > 0 && rowsEqual(img, textRow(L, last - 1), textRow(L, last));
+			return lastRowsEqual(img, L);
 		});
 		console.log('the page shows the typed row, the same as `text hello world 42A`');
 		if (process.env.PORTHOLE_NOVNC_SHOT)
@@ -510,7 +298,6 @@ async function main() {
 
 		// The same console through the unix endpoint (WebSocket relayed
 		// as is): the whole frame, as the guest has it now.
-		await serial.cmd('ping'); // the guest is idle: the screenshot is whole
 		const now = await screenshot();
 		const page2 = await browser.newPage();
 		await page2.goto(`http://127.0.0.1:${web.address().port}/console.html` +
@@ -531,7 +318,7 @@ async function main() {
 			return psnr(img2, now) >= 30;
 		});
 		console.log(`noVNC over the display's unix endpoint (WebSocket): the desktop, ` +
-			`PSNR ${psnr(img2, now) === Infinity ? 'inf' : psnr(img2, now).toFixed(1)} dB ` +
+			`PSNR ${dB(psnr(img2, now))} dB ` +
 			`against the guest's`);
 		await page2.close();
 		web.close();
@@ -548,8 +335,6 @@ async function main() {
 }
 
 function cleanup() {
-	for (const c of children)
-		c.kill('SIGKILL');
 	if (failed && base) {
 		for (const f of ['vmm.log', 'display.log'])
 			console.error(`---- ${f} ----\n${tail(path.join(base, f))}`);
@@ -558,11 +343,4 @@ function cleanup() {
 		fs.rmSync(base, { recursive: true, force: true });
 }
 
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
-	process.on(sig, () => process.exit(1));
-
-main().then(() => process.exit(0), (e) => {
-	console.error(e instanceof CheckError ? `check failed: ${e.message}` : e);
-	process.exit(1);
-});
+runTest(main, cleanup);

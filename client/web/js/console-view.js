@@ -13,12 +13,14 @@ import { openScreen } from './vnc.js';
 
 const REVEAL_PX = 6;        // full screen: the pointer this near the top shows the toolbar
 const HIDE_DELAY_MS = 800;
+const XK_DELETE = 0xffff;
 
 export class ConsoleView {
 	constructor(app, vm) {
 		this.app = app;
 		this.vm = vm;
 		this.rfb = null;
+		this.endIsDelete = false; // Ctrl+Alt+End pressed: Delete is down on the VM
 		this.frame = null;       // noVNC's screen element while connected
 		this.lastFrame = null;   // the same, kept after a disconnect
 		this.destroyed = false;
@@ -45,6 +47,10 @@ export class ConsoleView {
 		const keys = (e) => this.shortcut(e);
 		this.listeners.on(window, 'keydown', keys, true);
 		this.listeners.on(window, 'keyup', keys, true);
+		this.listeners.on(window, 'blur', () => {
+			if (this.endIsDelete)
+				this.sendDelete(false);
+		});
 		this.listeners.on(document, 'pointerdown', (e) => {
 			if (!this.helpPop.hidden && !this.helpPop.contains(e.target) &&
 			    !this.helpBtn.contains(e.target))
@@ -190,22 +196,32 @@ export class ConsoleView {
 	// --- keyboard shortcuts (listed in the help popover) ---
 
 	shortcut(e) {
-		let act = null;
+		const down = e.type === 'keydown';
 		const mods = e.ctrlKey || e.altKey || e.shiftKey || e.metaKey;
-		if (e.code === 'F11' && !mods)
-			act = () => this.toggleFullscreen();
-		else if (e.code === 'End' && e.ctrlKey && e.altKey)
-			act = () => this.ctrlAltDel();
-		else if (e.key === 'Escape' && !this.helpPop.hidden)
-			act = () => this.showHelp(false);
-		if (!act)
+		if (e.code === 'F11' && !mods) {
+			if (down && !e.repeat)
+				this.toggleFullscreen();
+		} else if (e.code === 'End' && ((e.ctrlKey && e.altKey) || this.endIsDelete)) {
+			// Ctrl and Alt already went to the VM as the user holds
+			// them; End becomes Delete, released with End whatever
+			// the modifiers are by then.
+			if (!e.repeat && (down || this.endIsDelete))
+				this.sendDelete(down);
+		} else if (e.key === 'Escape' && !this.helpPop.hidden) {
+			if (down)
+				this.showHelp(false);
+		} else {
 			return;
-		// Both the press and the release are the client's: noVNC would
-		// otherwise send a release for a key the VM never saw pressed.
+		}
+		// Both the press and the release are the client's: the VM sees
+		// neither (noVNC drops a release it never saw pressed).
 		e.preventDefault();
 		e.stopImmediatePropagation();
-		if (e.type === 'keydown' && !e.repeat)
-			act();
+	}
+
+	sendDelete(down) {
+		this.endIsDelete = down;
+		this.rfb?.sendKey(XK_DELETE, 'Delete', down);
 	}
 
 	showHelp(show) {
