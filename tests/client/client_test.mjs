@@ -8,7 +8,9 @@
 // own pixels, scaled to the window), types into the guest (evdev codes on
 // the guest's serial, the text on screen), sends Ctrl+Alt+Del (button and
 // Ctrl+Alt+End), loses the display and reconnects with a new ticket, logs
-// out, and sees a wrong password refused with the gateway's message.
+// out, and sees a wrong password refused with the gateway's message. A
+// second user with TOTP gets the code field only once the password is
+// right, a wrong code refused, and logs in with the right one.
 //
 // usage: node client_test.mjs VMM DISPLAY CLI GATEWAY LAYOUT_JSON CLIENT_DIR WEB_DIST
 // Exit 0 pass, 1 fail, 77 skipped (the reason is printed). Screenshots
@@ -16,6 +18,7 @@
 // when the test fails, and to $PORTHOLE_SCREENS when it is set.
 
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +33,7 @@ const H = 768;
 const VIEWPORT = { width: 1366, height: 768 };   // a laptop screen
 const USER = 'alice';
 const PASSWORD = 'correct horse 42';
+const TOTP_USER = 'bob';
 
 const [vmmBin, displayBin, cliBin, gatewayBin, layoutBin, clientDir, dist] = process.argv.slice(2);
 let base = null;
@@ -54,6 +58,18 @@ function cli(args, input) {
 		throw new CheckError(`porthole ${args.join(' ')}: ${e.status === null ? e.message
 			: `exit status ${e.status}`}\n${e.stderr ?? ''}`);
 	}
+}
+
+// The RFC 6238 code of a base32 secret now (SHA-1, 6 digits, 30 s).
+function totpCode(secret) {
+	let bits = '';
+	for (const ch of secret.replace(/=+$/, ''))
+		bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(ch).toString(2).padStart(5, '0');
+	const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+	const step = Buffer.alloc(8);
+	step.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+	const h = crypto.createHmac('sha1', key).update(step).digest();
+	return String((h.readUInt32BE(h[19] & 15) & 0x7fffffff) % 1e6).padStart(6, '0');
 }
 
 // A canvas's own pixels (noVNC's backing store: the VM's resolution,
@@ -132,6 +148,11 @@ async function main() {
 
 	cli(['user', 'add', USER, '--password-stdin', '--state-dir', state], `${PASSWORD}\n`);
 	cli(['vm', 'allow', 'demo', USER, '--state-dir', state]);
+	const added = cli(['user', 'add', TOTP_USER, '--password-stdin', '--totp', '--state-dir', state],
+		`${PASSWORD}\n`);
+	const secret = /TOTP secret for \S+: ([A-Z2-7]+=*)/.exec(added)?.[1];
+	check(secret, `porthole user add --totp printed no secret:\n${added}`);
+	cli(['vm', 'allow', 'demo', TOTP_USER, '--state-dir', state]);
 	const gateway = run('porthole-gateway', [gatewayBin, '--state-dir', state, '--run-dir', runDir,
 		'--listen', '127.0.0.1:0', '--web-root', dist]);
 	const [, port] = await waitLog(gateway, /porthole-gateway: listening on 127\.0\.0\.1:(\d+)/);
@@ -288,6 +309,28 @@ async function main() {
 			'a wrong password left the log-in form');
 		await shot('login-error');
 		console.log(`wrong password: '${msg}'`);
+
+		// TOTP: the code field appears once the password was right.
+		await page.fill('input[name=user]', TOTP_USER);
+		await page.fill('input[name=password]', PASSWORD);
+		await page.click('button[type=submit]');
+		await page.waitForSelector('.totp:not([hidden])', { timeout: 20000 });
+		const ask = await text('.msg');
+		check(ask.length > 0, 'the TOTP field appeared without a message');
+		await shot('login-totp');
+		await page.fill('input[name=totp]', totpCode(secret) === '000000' ? '111111' : '000000');
+		await page.click('button[type=submit]');
+		await until('the wrong code refused', 20000, async () =>
+			(await page.locator('form').getAttribute('aria-busy')) === 'false' &&
+			(await page.locator('.msg').getAttribute('data-kind')) === 'error');
+		const refused = await text('.msg');
+		check(await page.locator('.totp').isVisible(), 'the TOTP field went away after a wrong code');
+		await page.fill('input[name=totp]', totpCode(secret));
+		await page.click('button[type=submit]');
+		await view('vms', `${TOTP_USER} after the right TOTP code`);
+		await page.waitForSelector(card, { timeout: 20000 });
+		console.log(`TOTP: '${ask}' asked for the code, a wrong one said '${refused}', ` +
+			'the right one logged in');
 	} catch (e) {
 		await shot('failure').catch(() => {});
 		if (said.length)
