@@ -19,7 +19,15 @@
  * ClientInit goes to the display, its ServerInit to the client.
  *
  * A protocol from before 3.8 (3.3, 3.7) is refused: VeNCrypt needs 3.7+,
- * and every client that does VeNCrypt speaks 3.8.
+ * and every client that does VeNCrypt speaks 3.8. The refusal carries a
+ * reason in the client's own version's failure format (3.3: u32 0; 3.7
+ * and later: u8 0; then u32 length and the text).
+ *
+ * Both machines append what is to be sent to out; the caller sends
+ * out[0, out_len) whenever it is not empty and then sets out_len to 0.
+ * *used never exceeds len, and bytes past *used are not the machine's:
+ * after START_TLS they are the client's ClientHello, after CREDENTIALS or
+ * READY the relay's.
  */
 #ifndef PORTHOLE_GW_RFB_AUTH_H
 #define PORTHOLE_GW_RFB_AUTH_H
@@ -40,7 +48,8 @@ enum gw_rfb_event {
 				 from inside TLS from now on */
 	GW_RFB_CREDENTIALS,   /* user and password are set: verify, then
 				 gw_rfb_front_result */
-	GW_RFB_READY,         /* back: handshake done; relay from now on */
+	GW_RFB_READY,         /* handshake done; relay from now on (the
+				 front says so after an OK result) */
 	GW_RFB_ERROR,         /* protocol error: send output (a reason, when
 				 the protocol has room for one), then close */
 };
@@ -55,6 +64,8 @@ struct gw_rfb_front {
 	size_t out_len;
 	uint8_t in[2 * GW_RFB_CRED_MAX + 16];
 	size_t in_len;
+	uint32_t want;                      /* bytes of the current message */
+	int allow_tlsplain;
 };
 
 /* Starts the front handshake: queues the server's ProtocolVersion. */
@@ -64,17 +75,23 @@ void gw_rfb_front_init(struct gw_rfb_front *f, int allow_tlsplain);
 enum gw_rfb_event gw_rfb_front_feed(struct gw_rfb_front *f, const uint8_t *buf,
 				    size_t len, size_t *used);
 /* Queues SecurityResult: OK, or failed with reason (shown by the client:
- * say "authentication failed", never which part was wrong). Wipes the
- * password. */
+ * say "authentication failed", never which part was wrong; NULL says
+ * that). Wipes the password. Only after GW_RFB_CREDENTIALS; at any other
+ * time it just wipes. After an OK, gw_rfb_front_feed consumes nothing and
+ * returns GW_RFB_READY; after a failure, GW_RFB_ERROR. */
 void gw_rfb_front_result(struct gw_rfb_front *f, int ok, const char *reason);
 
 struct gw_rfb_back {
 	int state;
-	const char *error;
+	const char *error;                  /* may point into reason */
 	uint8_t out[32];
 	size_t out_len;
 	uint8_t in[64];
 	size_t in_len;
+	uint32_t want;                      /* bytes of the current message */
+	uint32_t left;                      /* security types still to read */
+	int none_offered;
+	char reason[96];                    /* the display's refusal, for the log */
 };
 
 void gw_rfb_back_init(struct gw_rfb_back *b);
