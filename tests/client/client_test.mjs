@@ -331,6 +331,10 @@ async function main() {
 		await page.waitForSelector(card, { timeout: 20000 });
 		console.log(`TOTP: '${ask}' asked for the code, a wrong one said '${refused}', ` +
 			'the right one logged in');
+
+		// The gateway's Content-Security-Policy let everything run.
+		const csp = said.filter((l) => /Content.Security.Policy/i.test(l));
+		check(!csp.length, `the page broke the gateway's Content-Security-Policy:\n${csp.join('\n')}`);
 	} catch (e) {
 		await shot('failure').catch(() => {});
 		if (said.length)
