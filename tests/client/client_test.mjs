@@ -7,7 +7,8 @@
 // (the desktop in the canvas, checked against demo_layout.h and the guest's
 // own pixels, scaled to the window), types into the guest (evdev codes on
 // the guest's serial, the text on screen), sends Ctrl+Alt+Del (button and
-// Ctrl+Alt+End), loses the display and reconnects with a new ticket, logs
+// Ctrl+Alt+End), goes full screen with F11 and back, loses the display
+// and reconnects with a new ticket, logs
 // out, and sees a wrong password refused with the gateway's message. A
 // second user with TOTP gets the code field only once the password is
 // right, a wrong code refused, and logs in with the right one.
@@ -172,7 +173,7 @@ async function main() {
 	page.on('console', (m) => said.push(`console.${m.type()}: ${m.text()}`));
 	page.on('pageerror', (e) => said.push(`page error: ${e.message}`));
 	const shot = async (name) => {
-		const png = await page.screenshot();
+		const png = await page.screenshot({ animations: 'disabled' });
 		for (const d of shots)
 			fs.writeFileSync(path.join(d, `${name}.png`), png);
 	};
@@ -271,6 +272,19 @@ async function main() {
 		await shot('console-help');
 		await page.keyboard.press('Escape');
 		check(await page.locator('.help-pop').isHidden(), 'Escape does not close the help popover');
+
+		// F11: full screen, the toolbar out of the way, the screen scaled
+		// to all of it; F11 again: back.
+		await page.keyboard.press('F11');
+		await page.waitForSelector('.console.fs', { timeout: 10000 });
+		await until('the screen scaled to the full screen', 10000, () => page.evaluate((s) => {
+			const r = document.querySelector(s).getBoundingClientRect();
+			return Math.abs(r.height - window.innerHeight) < 1 || Math.abs(r.width - window.innerWidth) < 1;
+		}, screenSel));
+		await shot('console-fullscreen');
+		await page.keyboard.press('F11');
+		await page.waitForSelector('.console:not(.fs)', { timeout: 10000 });
+		console.log('F11 toggles full screen, the screen scaled to it');
 
 		// The display goes away: a message and Reconnect; back, a new ticket.
 		await stop(display, 'SIGTERM', 'exit status 0');

@@ -171,7 +171,7 @@ export class ConsoleView {
 		if (gone)
 			this.failed(title, 'You may no longer reach this VM.', false);
 		else if (vm?.state === 'stopped')
-			this.failed(title, `${msg} The VM is stopped: reconnect once it runs again.`, true);
+			this.failed(title, `${msg} The VM is not running now; reconnect once it is.`, true);
 		else
 			this.failed(title, `${msg}${wasConnected ? '' : ' The VM may still be starting; try again in a moment.'}`, true);
 	}
