@@ -8,10 +8,10 @@
 // own pixels, scaled to the window), types into the guest (evdev codes on
 // the guest's serial, the text on screen), sends Ctrl+Alt+Del (button and
 // Ctrl+Alt+End), goes full screen with F11 and back, loses the display
-// and reconnects with a new ticket, logs
-// out, and sees a wrong password refused with the gateway's message. A
-// second user with TOTP gets the code field only once the password is
-// right, a wrong code refused, and logs in with the right one.
+// and reconnects with a new ticket, logs out, and sees a wrong password
+// refused with the gateway's message. A second user with TOTP gets the
+// code field only once the password is right, a wrong code refused, and
+// logs in with the right one.
 //
 // usage: node client_test.mjs VMM DISPLAY CLI GATEWAY LAYOUT_JSON CLIENT_DIR WEB_DIST
 // Exit 0 pass, 1 fail, 77 skipped (the reason is printed). Screenshots
