@@ -115,7 +115,9 @@ struct auth_verdict {
 /* One log-in attempt. Costs one Argon2id verification whether or not the
  * user exists (no user enumeration by timing); compares in constant time;
  * counts failures per user and per source address (source: the peer's
- * numeric address). totp may be NULL or "". now_ms: CLOCK_MONOTONIC. */
+ * numeric address, "[v6]" allowed; NULL or "": no per-source count).
+ * totp may be NULL or "". now_ms: CLOCK_MONOTONIC. Lockout policy and
+ * delays: docs/auth.md. */
 void auth_login(struct auth *a, const char *user, const char *password,
 		const char *totp, const char *source, uint64_t now_ms,
 		struct auth_verdict *v);

@@ -15,7 +15,9 @@ void atest_rmdir(char *dir);
 void atest_write(const char *dir, const char *file, const char *text);
 /* The file's contents (malloc'ed, NUL-terminated), or NULL. */
 char *atest_read(const char *dir, const char *file);
-/* Loads dir's database with its lock, runs the edit, saves. */
+/* Loads dir's database with its lock, runs the edit, saves. The edit is an
+ * expression of auth_db_* calls (0 on success) that sees the database as
+ * `db` and an error buffer as `e_`. */
 #define ATEST_EDIT(dir, call) do {					\
 	char e_[AUTH_ERR_MAX];						\
 	struct auth_db *db = auth_db_load((dir), 1, e_, sizeof(e_));	\
