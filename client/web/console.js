@@ -3,7 +3,7 @@
 // the page's `url` query parameter and shows the VM's screen at 1:1, or
 // scaled to the window with `scale=1`. State is on <body data-state>:
 // loading, connecting, connected, disconnected, failed.
-import RFB from '@novnc/novnc';
+import RFB from './novnc/core/rfb.js';
 
 const params = new URLSearchParams(window.location.search);
 const status = document.getElementById('status');
