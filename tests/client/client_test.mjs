@@ -303,7 +303,21 @@ async function main() {
 		});
 		console.log(`disconnect said '${why.split('\n')[0]}'; Reconnect brought the desktop back`);
 
+		// A VM this user may not reach (or that does not exist): said so,
+		// with no Reconnect to offer.
+		await page.goto(`${origin}/#/vm/nosuch`);
+		await page.waitForSelector('.console .overlay:not([hidden])', { timeout: 20000 });
+		const nosuch = await text('.overlay-msg');
+		check(nosuch.includes('nosuch') && await page.locator('.overlay .reconnect').isHidden(),
+			`a VM that is not there: '${nosuch}', Reconnect ${await page.locator(
+				'.overlay .reconnect').isHidden() ? 'hidden' : 'offered'}`);
+		await page.click('.overlay .back');
+		await view('vms', 'after Back to My VMs');
+		console.log(`a VM that is not there: '${nosuch}'`);
+
 		// Back to the list, log out: the session is gone.
+		await page.click(`${card} .open`);
+		await page.waitForSelector('.console[data-state="connected"]', { timeout: 20000 });
 		await page.click('.toolbar .back');
 		await view('vms', 'after My VMs');
 		await page.click('.logout');

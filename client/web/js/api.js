@@ -19,7 +19,7 @@ function fallbackMessage(status) {
 	if (status === 429)
 		return 'Too many attempts. Try again later.';
 	if (status >= 500)
-		return `The gateway could not answer (HTTP ${status}). Try again in a moment.`;
+		return `The gateway could not answer (HTTP ${status}).`;
 	return `The gateway refused the request (HTTP ${status}).`;
 }
 
@@ -34,8 +34,8 @@ async function request(method, path, body) {
 	try {
 		res = await fetch(path, init);
 	} catch {
-		throw new ApiError(0, 'Cannot reach the Porthole gateway. Check your network ' +
-			'connection and try again.');
+		throw new ApiError(0, 'Cannot reach the Porthole gateway: check your network ' +
+			'connection.');
 	}
 	let data = null;
 	if (res.status !== 204) {

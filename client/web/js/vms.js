@@ -109,8 +109,11 @@ export class VmsView {
 				this.app.sessionEnded();
 				return;
 			}
-			this.notice.textContent = `${e.message} The list will be tried again.`;
+			this.notice.textContent = `Could not load your VMs. ${e.message} ` +
+				'Trying again every few seconds.';
 			this.notice.hidden = false;
+			if (!this.cards.size)
+				this.count.textContent = '';
 		}
 		this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
 	}
