@@ -24,6 +24,7 @@ struct gw_http {
 	size_t in_len, in_cap;
 	int plain;
 	int busy;            /* a request is being answered */
+	int in_request;      /* part of the next one is in: its deadline runs */
 	int looping;         /* inside process(): it picks up the next request */
 	int keep_alive;      /* of the request being answered */
 	int head_only;
@@ -76,6 +77,7 @@ static void request_done(struct gw_conn *c)
 	}
 	gw_stream_read(&c->client, 1);
 	if (h->in_len) {
+		h->in_request = 1;
 		gw_conn_timer(c, GW_HTTP_HEAD_MS, on_deadline);
 		process(c);
 	} else {
@@ -231,6 +233,7 @@ static void process(struct gw_conn *c)
 		if (!done)
 			break;
 		h->busy = 1;
+		h->in_request = 0;
 		gw_conn_timer(c, 0, NULL);
 		h->keep_alive = r->keep_alive && !r->upgrade;
 		h->head_only = strcmp(r->method, "HEAD") == 0;
@@ -264,8 +267,12 @@ static void http_data(struct gw_stream *s, const uint8_t *buf, size_t len)
 		h->in_cap = cap;
 	}
 	memcpy(h->in + h->in_len, buf, len);
-	if (h->in_len == 0 && !h->busy)
+	/* From a request's first byte (the parser consumes a partial head,
+	 * so in_len says nothing about that). */
+	if (!h->in_request && !h->busy) {
+		h->in_request = 1;
 		gw_conn_timer(c, GW_HTTP_HEAD_MS, on_deadline);
+	}
 	h->in_len += len;
 	if (h->in_len > IN_PAUSE)
 		gw_stream_read(s, 0);

@@ -82,6 +82,10 @@ static int start(struct gw *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "--web-root %s: %s", gw->cfg.web_root, strerror(errno));
 		return -1;
 	}
+	if (strcmp(gw->web_root, "/") == 0) {
+		snprintf(err, errlen, "--web-root /: that would serve every file of the host");
+		return -1;
+	}
 	if (gw_tls_setup(gw, err, errlen) || gw_listen_all(gw, err, errlen))
 		return -1;
 	uv_timer_start(&gw->refresh, on_refresh, 1000, 1000);

@@ -20,6 +20,7 @@ struct static_job {
 	uv_work_t w;
 	struct gw_conn *c;
 	char path[PATH_MAX];     /* root + decoded request path */
+	char real[PATH_MAX];     /* what it resolved to: its name gives the type */
 	const char *root;
 	int found;
 	uint8_t *data;
@@ -103,7 +104,7 @@ static void static_work(uv_work_t *w)
 {
 	struct static_job *j = w->data;
 	size_t rootlen = strlen(j->root);
-	char real[PATH_MAX];
+	char *real = j->real;
 	struct stat st;
 	size_t got = 0;
 	int fd;
@@ -141,7 +142,7 @@ static void static_after(uv_work_t *w, int status)
 
 	if (!gw_conn_work_done(c)) {
 		if (status == 0 && j->found)
-			gw_http_reply(c, 200, type_of(j->path), "Cache-Control: no-cache\r\n",
+			gw_http_reply(c, 200, type_of(j->real), "Cache-Control: no-cache\r\n",
 				      j->data, j->len, 0);
 		else
 			gw_http_error(c, 404, "Not found.", 0);

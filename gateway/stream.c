@@ -308,7 +308,7 @@ void gw_stream_free(struct gw_stream *s)
 
 void gw_stream_read(struct gw_stream *s, int on)
 {
-	if (s->dead || s->conn->closing || s->reading == !!on)
+	if (!s->h || s->dead || s->conn->closing || s->reading == !!on)
 		return;
 	if (on) {
 		if (uv_read_start(s->h, on_alloc, on_read) == 0)
