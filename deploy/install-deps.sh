@@ -19,6 +19,8 @@ packages=(
 	libjansson-dev                              # gateway JSON API, auth's users database
 	libargon2-dev liboath-dev                   # auth: Argon2id hashes, TOTP (RFC 6238)
 	haproxy                                     # gateway benchmark peer
+	libyuv-dev libx264-dev x264                 # encoder: pixel conversion, H.264; x264's CLI as a peer
+	libavcodec-dev libavutil-dev libva-dev      # encoder: hardware H.264 (VA-API, NVENC), tests' H.264 decoder
 )
 
 missing=()
