@@ -238,7 +238,7 @@ static int on_headers_complete(http_parser *hp)
 
 	if (close_header(p) < 0 || !p->req.url || split_url(p) < 0 || check_head(p) < 0)
 		return fail(p, 400);
-	p->req.http_minor = hp->http_minor;
+	p->req.http_minor = hp->http_minor > 1 ? 1 : hp->http_minor;   /* 1.2+: as 1.1 */
 	p->phase = PH_BODY;
 	http_parser_pause(hp, 1);
 	return 0;
@@ -335,8 +335,8 @@ static int parser_status(struct gw_http_parser *p)
 	}
 }
 
-/* One http_parser_execute; returns the bytes it took, -1 on error. */
-static ssize_t run(struct gw_http_parser *p, const uint8_t *buf, size_t len)
+/* One http_parser_execute: the bytes it took; *err set on a refusal. */
+static size_t run(struct gw_http_parser *p, const uint8_t *buf, size_t len, int *err)
 {
 	size_t n;
 	enum http_errno e;
@@ -344,18 +344,15 @@ static ssize_t run(struct gw_http_parser *p, const uint8_t *buf, size_t len)
 	http_parser_pause(&p->hp, 0);
 	n = http_parser_execute(&p->hp, &settings, (const char *)buf, len);
 	e = HTTP_PARSER_ERRNO(&p->hp);
-	if (e != HPE_OK && e != HPE_PAUSED)
-		return -1;
-	if (p->status)
-		return -1;
-	return (ssize_t)n;
+	*err = (e != HPE_OK && e != HPE_PAUSED) || p->status;
+	return n;
 }
 
 ssize_t gw_http_feed(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 		     int *done, const struct gw_http_req **req, int *status)
 {
-	size_t off = 0;
-	ssize_t n;
+	size_t off = 0, n;
+	int err;
 
 	*done = 0;
 	*req = NULL;
@@ -363,13 +360,14 @@ ssize_t gw_http_feed(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 	while (p->phase == PH_HEAD && off < len) {
 		size_t room = GW_HTTP_MAX_HEAD - p->head_read;
 
-		n = run(p, buf + off, len - off < room ? len - off : room);
-		if (n >= 0 && has_fold(p, buf + off, (size_t)n))
-			fail(p, 400);
-		if (n < 0 || p->status)
+		n = run(p, buf + off, len - off < room ? len - off : room, &err);
+		/* A fold before whatever stopped the parser is what is wrong. */
+		if (has_fold(p, buf + off, n))
+			p->status = 400;
+		if (err || p->status)
 			goto failed;
-		p->head_read += (size_t)n;
-		off += (size_t)n;
+		p->head_read += n;
+		off += n;
 		if (p->phase == PH_HEAD && p->head_read >= GW_HTTP_MAX_HEAD) {
 			fail(p, 431);
 			goto failed;
@@ -382,11 +380,11 @@ ssize_t gw_http_feed(struct gw_http_parser *p, const uint8_t *buf, size_t len,
 
 		if (chunk > BODY_RAW_MAX - p->body_raw)
 			chunk = BODY_RAW_MAX - p->body_raw;
-		n = run(p, buf + off, chunk);
-		if (n < 0)
+		n = run(p, buf + off, chunk, &err);
+		if (err)
 			goto failed;
-		p->body_raw += (size_t)n;
-		off += (size_t)n;
+		p->body_raw += n;
+		off += n;
 		if (p->phase != PH_DONE && p->body_raw >= BODY_RAW_MAX) {
 			fail(p, 413);
 			goto failed;

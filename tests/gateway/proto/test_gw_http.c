@@ -114,6 +114,9 @@ static void test_http10(void)
 	gw_http_parser_reset(p);
 	r = feed(p, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 46, 0);
 	CHECK(r.done && !r.req->keep_alive, "1.1 close");
+	gw_http_parser_reset(p);
+	r = feed(p, "GET / HTTP/1.4\r\nHost: a\r\n\r\n", 27, 0);
+	CHECK(r.done && r.req->http_minor == 1, "1.4 is taken as 1.1");
 	gw_http_parser_free(p);
 }
 
