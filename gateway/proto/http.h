@@ -64,6 +64,10 @@ int gw_http_has_token(const char *list, const char *token);
  * (absent, or longer than outlen - 1). Names are case-sensitive; a quoted
  * value loses its quotes. */
 int gw_http_cookie(const struct gw_http_req *r, const char *name, char *out, size_t outlen);
+/* Percent-decodes s[0, n) into out, NUL-terminated ('+' becomes a space
+ * if plus_is_space: query strings, not paths). Its length, or -1 for a bad
+ * escape, a %00, or no room. */
+ssize_t gw_http_unescape(const char *s, size_t n, char *out, size_t outlen, int plus_is_space);
 /* The value of query parameter NAME, percent-decoded into out ('+' is a
  * space, as browsers' URLSearchParams write it); 0 or -1 (absent, a bad
  * escape, a %00, or longer than outlen - 1). The first one wins. */

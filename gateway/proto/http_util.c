@@ -99,9 +99,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Percent-decodes s[0..n) into out (NUL-terminated): its length, or -1 for
- * a bad escape, a NUL byte, or no room. */
-static ssize_t pct_decode(const char *s, size_t n, char *out, size_t outlen)
+ssize_t gw_http_unescape(const char *s, size_t n, char *out, size_t outlen, int plus_is_space)
 {
 	size_t i, o = 0;
 
@@ -119,7 +117,7 @@ static ssize_t pct_decode(const char *s, size_t n, char *out, size_t outlen)
 				return -1;
 			c = (char)(hi << 4 | lo);
 			i += 2;
-		} else if (c == '+') {
+		} else if (c == '+' && plus_is_space) {
 			c = ' ';
 		}
 		if (o + 1 >= outlen)
@@ -142,10 +140,10 @@ int gw_http_query(const struct gw_http_req *r, const char *name, char *out, size
 		size_t klen = eq ? (size_t)(eq - q) : n;
 		char key[128];
 
-		if (pct_decode(q, klen, key, sizeof(key)) >= 0 && !strcmp(key, name)) {
+		if (gw_http_unescape(q, klen, key, sizeof(key), 1) >= 0 && !strcmp(key, name)) {
 			if (!eq)
 				return copy_out("", 0, out, outlen);
-			return pct_decode(eq + 1, n - klen - 1, out, outlen) < 0 ? -1 : 0;
+			return gw_http_unescape(eq + 1, n - klen - 1, out, outlen, 1) < 0 ? -1 : 0;
 		}
 		q += n;
 		if (*q == '&')

@@ -35,63 +35,66 @@ static void collect(uint8_t *out, size_t *out_len, size_t cap, struct trace *t)
 	*out_len = 0;
 }
 
-static void run_front(const uint8_t *in, size_t len, size_t step, int tlsplain, int ok,
-		      struct trace *t)
-{
+struct machine {
+	int back, tlsplain, ok;
 	struct gw_rfb_front f;
-	size_t off = 0;
+	struct gw_rfb_back b;
+};
 
-	gw_rfb_front_init(&f, tlsplain);
-	collect(f.out, &f.out_len, sizeof(f.out), t);
-	for (;;) {
-		size_t n = step && step < len - off ? step : len - off, used = (size_t)-1, i;
-		enum gw_rfb_event ev = gw_rfb_front_feed(&f, in + off, n, &used);
-
-		if (used > n)
-			abort();
-		off += used;
-		collect(f.out, &f.out_len, sizeof(f.out), t);
-		if (ev != GW_RFB_NEED_MORE)
-			t->events = t->events * 7 + (unsigned)ev;
-		t->last = ev;
-		if (ev == GW_RFB_NEED_MORE) {
-			if (used != n)
-				abort();
-			if (off == len)
-				break;
-		} else if (ev == GW_RFB_CREDENTIALS) {
-			if (strlen(f.user) > GW_RFB_CRED_MAX || strlen(f.password) > GW_RFB_CRED_MAX)
-				abort();
-			gw_rfb_front_result(&f, ok, NULL);
-			for (i = 0; i < sizeof(f.password); i++)
-				if (f.password[i])
-					abort();
-			collect(f.out, &f.out_len, sizeof(f.out), t);
-		} else if (ev == GW_RFB_READY || ev == GW_RFB_ERROR) {
-			if (ev == GW_RFB_ERROR && !f.error)
-				abort();
-			break;
-		} else if (ev != GW_RFB_START_TLS) {
-			abort();
-		}
+static void machine_init(struct machine *m, struct trace *t)
+{
+	if (m->back) {
+		gw_rfb_back_init(&m->b);
+	} else {
+		gw_rfb_front_init(&m->f, m->tlsplain);
+		collect(m->f.out, &m->f.out_len, sizeof(m->f.out), t);
 	}
-	t->consumed = off;
 }
 
-static void run_back(const uint8_t *in, size_t len, size_t step, struct trace *t)
+/* One feed, with each machine's own checks; CREDENTIALS get a verdict. */
+static enum gw_rfb_event machine_feed(struct machine *m, const uint8_t *in, size_t n,
+				      size_t *used, struct trace *t)
 {
-	struct gw_rfb_back b;
+	enum gw_rfb_event ev;
+	size_t i;
+
+	if (m->back) {
+		ev = gw_rfb_back_feed(&m->b, in, n, used);
+		collect(m->b.out, &m->b.out_len, sizeof(m->b.out), t);
+		if (ev == GW_RFB_START_TLS || ev == GW_RFB_CREDENTIALS ||
+		    (ev == GW_RFB_ERROR && (!m->b.error || strlen(m->b.error) >= sizeof(m->b.reason) + 64)))
+			abort();
+		return ev;
+	}
+	ev = gw_rfb_front_feed(&m->f, in, n, used);
+	collect(m->f.out, &m->f.out_len, sizeof(m->f.out), t);
+	if (ev == GW_RFB_ERROR && !m->f.error)
+		abort();
+	if (ev == GW_RFB_CREDENTIALS) {
+		if (strlen(m->f.user) > GW_RFB_CRED_MAX || strlen(m->f.password) > GW_RFB_CRED_MAX)
+			abort();
+		gw_rfb_front_result(&m->f, m->ok, NULL);
+		for (i = 0; i < sizeof(m->f.password); i++)
+			if (m->f.password[i])
+				abort();
+		collect(m->f.out, &m->f.out_len, sizeof(m->f.out), t);
+	}
+	return ev;
+}
+
+static void run(struct machine *m, const uint8_t *in, size_t len, size_t step, struct trace *t)
+{
 	size_t off = 0;
 
-	gw_rfb_back_init(&b);
+	memset(t, 0, sizeof(*t));
+	machine_init(m, t);
 	for (;;) {
 		size_t n = step && step < len - off ? step : len - off, used = (size_t)-1;
-		enum gw_rfb_event ev = gw_rfb_back_feed(&b, in + off, n, &used);
+		enum gw_rfb_event ev = machine_feed(m, in + off, n, &used, t);
 
 		if (used > n)
 			abort();
 		off += used;
-		collect(b.out, &b.out_len, sizeof(b.out), t);
 		if (ev != GW_RFB_NEED_MORE)
 			t->events = t->events * 7 + (unsigned)ev;
 		t->last = ev;
@@ -100,14 +103,8 @@ static void run_back(const uint8_t *in, size_t len, size_t step, struct trace *t
 				abort();
 			if (off == len)
 				break;
-		} else if (ev == GW_RFB_READY) {
+		} else if (ev == GW_RFB_READY || ev == GW_RFB_ERROR) {
 			break;
-		} else if (ev == GW_RFB_ERROR) {
-			if (!b.error || strlen(b.error) >= sizeof(b.reason) + 64)
-				abort();
-			break;
-		} else {
-			abort();
 		}
 	}
 	t->consumed = off;
@@ -115,24 +112,20 @@ static void run_back(const uint8_t *in, size_t len, size_t step, struct trace *t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct trace a, b;
+	struct machine m;
+	struct trace a, b;
 	size_t step;
 
 	if (size < 2)
 		return 0;
 	step = data[1] % 17 + 1;
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	if (data[0] & 1) {
-		run_back(data + 2, size - 2, step, &a);
-		run_back(data + 2, size - 2, 0, &b);
-	} else {
-		run_front(data + 2, size - 2, step, data[0] & 2, data[0] & 4, &a);
-		run_front(data + 2, size - 2, 0, data[0] & 2, data[0] & 4, &b);
-	}
+	m.back = data[0] & 1;
+	m.tlsplain = data[0] & 2;
+	m.ok = data[0] & 4;
+	run(&m, data + 2, size - 2, step, &a);
+	run(&m, data + 2, size - 2, 0, &b);
 	if (a.last != b.last || a.events != b.events || a.consumed != b.consumed ||
-	    a.out_len != b.out_len ||
-	    memcmp(a.out, b.out, a.out_len))
+	    a.out_len != b.out_len || memcmp(a.out, b.out, a.out_len))
 		abort();
 	return 0;
 }

@@ -368,6 +368,23 @@ static void test_cookies_and_query(void)
 	gw_http_parser_free(p);
 }
 
+static void test_unescape(void)
+{
+	char out[16];
+
+	CHECK(gw_http_unescape("/a%20b+c", 8, out, sizeof(out), 0) == 6 &&
+	      !strcmp(out, "/a b+c"), "path: %s", out);
+	CHECK(gw_http_unescape("a+b%2B", 6, out, sizeof(out), 1) == 4 && !strcmp(out, "a b+"),
+	      "query: %s", out);
+	CHECK(gw_http_unescape("%4", 2, out, sizeof(out), 0) == -1, "short escape");
+	CHECK(gw_http_unescape("%g0", 3, out, sizeof(out), 0) == -1, "not hex");
+	CHECK(gw_http_unescape("%00", 3, out, sizeof(out), 0) == -1, "NUL");
+	CHECK(gw_http_unescape("abcd", 4, out, 4, 0) == -1, "no room for the NUL");
+	CHECK(gw_http_unescape("abcd", 2, out, 4, 0) == 2 && !strcmp(out, "ab"), "n bounds");
+	CHECK(gw_http_unescape("", 0, out, 1, 0) == 0 && !out[0], "empty");
+	CHECK(gw_http_unescape("", 0, out, 0, 0) == -1, "no room at all");
+}
+
 static void test_tokens(void)
 {
 	CHECK(gw_http_has_token("keep-alive, Upgrade", "upgrade"), "list");
@@ -446,6 +463,7 @@ int main(void)
 	test_refusals();
 	test_sticky_error();
 	test_cookies_and_query();
+	test_unescape();
 	test_tokens();
 	test_response();
 	printf("gw_proto_http: ok\n");
