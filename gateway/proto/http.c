@@ -11,9 +11,9 @@
  *
  * What http-parser lets through and the gateway does not: obsolete line
  * folding (found by scanning the head's bytes: a line that starts with
- * SP or HT), names that are not tokens, control characters in values, two Host headers,
- * Transfer-Encoding other than "chunked", trailers, methods outside the
- * gateway's set.
+ * SP or HT), names that are not tokens, control characters in values,
+ * two Host headers, Transfer-Encoding other than "chunked", trailers,
+ * methods outside the gateway's set, HTTP major versions other than 1.
  */
 #include "http.h"
 

@@ -212,9 +212,10 @@ ssize_t gw_ws_feed(struct gw_ws *ws, const uint8_t *buf, size_t len)
 int gw_ws_send(struct gw_ws *ws, const uint8_t *data, size_t len)
 {
 	struct wslay_event_msg m = { WSLAY_BINARY_FRAME, data, len };
+	size_t queued = gw_ws_queued(ws);
+	size_t cap = GW_WS_MAX_QUEUED - CTRL_RESERVE - FRAME_HEADER_MAX;
 
-	if (ws->failed || gw_ws_queued(ws) + len + FRAME_HEADER_MAX >
-			  GW_WS_MAX_QUEUED - CTRL_RESERVE)
+	if (ws->failed || queued > cap || len > cap - queued)
 		return -1;
 	if (wslay_event_queue_msg(ws->ctx, &m) != 0)
 		return -1;
