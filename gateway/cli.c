@@ -11,7 +11,7 @@
 
 #define DEFAULT_PORT     8443
 #define DEFAULT_SILENCE  250
-#define DEFAULT_MAX_CONN 512
+#define DEFAULT_MAX_CONN 2048
 
 static const char usage[] =
 "usage: porthole-gateway [--state-dir DIR] [--run-dir DIR] [--port N | --listen ADDR:PORT ...]\n"
@@ -31,7 +31,7 @@ static const char usage[] =
 "  --web-root DIR       the browser client's files\n"
 "  --vnc-silence-ms N   a peer silent this long is a VNC client (default 250)\n"
 "  --no-vnc-tlsplain    no anonymous TLS for VNC clients (X509Plain only)\n"
-"  --max-connections N  more are closed at once (default 512)\n"
+"  --max-connections N  more are closed at once (default 2048)\n"
 "  --help, --version\n";
 
 static int number(const char *opt, const char *s, long min, long max, long *out,

@@ -29,7 +29,8 @@
 #define GW_CLASSIFY_MS       5000
 #define GW_HTTP_HEAD_MS      10000   /* TLS handshake + a request (slowloris) */
 #define GW_HTTP_IDLE_MS      30000   /* keep-alive between requests */
-#define GW_VNC_HANDSHAKE_MS  120000  /* a person may be typing a password */
+#define GW_VNC_TLS_MS        10000   /* greeting to TLS up: machines only */
+#define GW_VNC_LOGIN_MS      120000  /* then a person may be typing a password */
 #define GW_FLUSH_MS          5000    /* last bytes before a close */
 #define GW_READ_BUF          65536
 

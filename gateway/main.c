@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
 
@@ -60,6 +61,26 @@ static void on_signal(uv_signal_t *h, int signum)
 		gw_log("SIGHUP: %s; the old certificate stays in use", err);
 	refresh(gw);
 	gw_log("reloaded");
+}
+
+/* Each connection may hold two descriptors (client, VM): take the hard
+ * limit, and accept no more connections than it allows. */
+static void fd_budget(struct gw *gw)
+{
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	room = rl.rlim_cur > 64 ? (rl.rlim_cur - 64) / 2 : 1;
+	if (room < gw->cfg.max_connections) {
+		gw_log("at most %llu connections: the limit of open files is %llu",
+		       (unsigned long long)room, (unsigned long long)rl.rlim_cur);
+		gw->cfg.max_connections = (unsigned)room;
+	}
 }
 
 /* The loop's handles, before anything can fail. */
@@ -122,6 +143,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gw->loop = &loop;
+	fd_budget(gw);
 	handles_init(gw);
 	if (start(gw, err, sizeof(err)) == 0)
 		ret = 0;

@@ -257,6 +257,7 @@ static void front_tls_done(struct gw_stream *s, const char *err)
 		return;
 	}
 	c->gw->m.tls_ok++;
+	gw_conn_timer(c, GW_VNC_LOGIN_MS, on_timeout);
 }
 
 static void front_end(struct gw_stream *s, const char *err)
@@ -280,6 +281,6 @@ void gw_vnc_start(struct gw_conn *c)
 	c->stage = GW_ST_VNC;
 	gw_rfb_front_init(&c->vnc->front, c->gw->anon_ctx != NULL);
 	c->client.ops = &front_ops;
-	gw_conn_timer(c, GW_VNC_HANDSHAKE_MS, on_timeout);
+	gw_conn_timer(c, GW_VNC_TLS_MS, on_timeout);
 	send_front(c);
 }
