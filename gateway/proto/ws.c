@@ -15,7 +15,8 @@
  * Known wslay 1.1 quirk (found by fuzz_gw_ws): the UTF-8 check of a close
  * frame's reason starts at byte 2 of each piece wslay reads, not of the
  * payload, so a close whose reason arrives in two reads may be answered
- * with 1007. The connection closes either way; only the code differs.
+ * with 1007, or a bad reason let through. The connection closes either
+ * way; only the code differs.
  */
 #include "ws.h"
 

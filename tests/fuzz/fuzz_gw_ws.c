@@ -10,9 +10,10 @@
  * send; the close is reported once; and both runs see the same messages
  * and the same close. One allowance: wslay 1.1 checks the UTF-8 of a
  * close frame's reason from byte 2 of each piece it reads rather than of
- * the payload, so a close cut by TCP inside its reason may be answered
- * 1007 instead of the code the whole frame gets (the connection closes
- * either way).
+ * the payload, so when TCP cuts a close inside its reason, a good reason
+ * may be answered 1007 and a bad one let through: where either run says
+ * 1007 the closes are not compared (the messages still are; reading
+ * stops at the close frame either way).
  */
 #include "ws.h"
 
@@ -169,10 +170,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	take = (size_t)(data[2] >> 1) * 97 + 1;
 	play(a, data + 3, size - 3, at, echo, take);
 	play(b, data + 3, size - 3, size - 3, echo, take);
-	if (a->messages != b->messages || a->hash != b->hash || a->closed != b->closed ||
-	    a->failed != b->failed)
+	if (a->messages != b->messages || a->hash != b->hash || a->failed != b->failed)
 		abort();
-	if (a->code != b->code && a->code != 1007 && b->code != 1007)
+	if (a->code != 1007 && b->code != 1007 && (a->closed != b->closed || a->code != b->code))
 		abort();
 	free(a);
 	free(b);
