@@ -52,51 +52,25 @@ static const char *type_of(const char *path)
 	return "application/octet-stream";
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes the request path into out; refuses NUL, backslashes and
  * "." or ".." segments. "/" and "dir/" mean their index.html. */
 static int decode_path(const char *in, char *out, size_t outlen)
 {
-	size_t o = 0;
+	ssize_t o;
 
 	if (in[0] != '/')
 		return -1;
-	for (size_t i = 0; in[i]; i++) {
-		int ch = (unsigned char)in[i];
-
-		if (ch == '%') {
-			int hi = hexval(in[i + 1]), lo = hi < 0 ? -1 : hexval(in[i + 2]);
-
-			if (lo < 0)
-				return -1;
-			ch = hi * 16 + lo;
-			i += 2;
-		}
-		if (ch == 0 || ch == '\\' || o + 1 >= outlen)
-			return -1;
-		out[o++] = (char)ch;
-	}
+	o = gw_http_unescape(in, strlen(in), out, outlen - 10, 0);
+	if (o <= 0 || memchr(out, '\\', (size_t)o))
+		return -1;
 	out[o] = 0;
 	for (char *seg = out; seg; seg = strchr(seg + 1, '/')) {
 		if (strcmp(seg, "/.") == 0 || strncmp(seg, "/./", 3) == 0 ||
 		    strcmp(seg, "/..") == 0 || strncmp(seg, "/../", 4) == 0)
 			return -1;
 	}
-	if (out[o - 1] == '/') {
-		if (o + 10 >= outlen)
-			return -1;
+	if (out[o - 1] == '/')
 		strcpy(out + o, "index.html");
-	}
 	return 0;
 }
 
