@@ -61,6 +61,9 @@ void gw_init(struct gw *g, int argc, char **argv, int flags);
 void gw_start(struct gw *g, char *const *extra);
 /* SIGTERM; checks it exits and its log has no sanitizer report. */
 void gw_stop(struct gw *g);
+/* The end of a case that passed: the gateway (if running), the display
+ * and the VM stopped cleanly, so that nothing reads as a failure. */
+void gw_done(struct gw *g);
 /* Checks the gateway is still running. */
 void gw_alive(struct gw *g);
 /* Checks the gateway's log has no sanitizer report so far. */
@@ -109,6 +112,10 @@ struct gc_conn *gw_ws_vnc(struct gw *g, const char *vm, const char *ticket);
  * comma-separated list like `reason="bad_password"`, or NULL). 0 when no
  * sample matches. */
 double gw_metric(struct gw *g, const char *name, const char *labels);
+/* The same from a /metrics text already fetched. */
+double gw_metric_in(const char *text, const char *name, const char *labels);
+/* GET /metrics from 127.0.0.1 on a new connection (malloc'ed text). */
+char *gw_metrics_now(struct gw *g);
 /* The whole /metrics text (malloc'ed), fetched on c. */
 char *gw_metrics_text(struct gw *g, struct gc_conn *c, const char *cookie,
 		      int *status);

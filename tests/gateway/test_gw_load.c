@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 	}
 	gw_init(&g, argc, argv, GW_WITH_VM);
 	case_load(&g);
+	gw_done(&g);
 	printf("ok\n");
 	return 0;
 }
