@@ -75,3 +75,4 @@ echo
 echo
 # Porthole (demo guest + porthole-display), Xvnc and QEMU's VNC, one client.
 "$build/tests/bench/bench_display" --display "$build/display/porthole-display"
+"$(dirname "$0")/bench_encoder.sh" "$build" # encoder beside x264's CLI
