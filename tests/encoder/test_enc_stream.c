@@ -8,9 +8,9 @@
  *             (rounded up to even where H.264 4:2:0 must) and match it.
  *   keyframe: enc_request_keyframe gives an IDR with SPS and PPS in front
  *             that a fresh decoder starts from, and the stream goes on.
- *   refresh:  with periodic intra refresh no IDR follows the first, yet a
- *             decoder that joins mid-stream gets a correct picture within
- *             one refresh period.
+ *   refresh:  with periodic intra refresh no IDR follows the first (but
+ *             the one asked for), yet a decoder that joins mid-stream gets
+ *             a correct picture within one refresh period.
  *   refine:   motion cut short by a tight cap is sharpened once it stops,
  *             in a few frames, and then nothing more is sent.
  */
@@ -219,9 +219,14 @@ static void test_refresh(void)
 
 		if (k)
 			enc_damage(e, dmg, scene_step(&s, SCENE_BLOCK, (uint32_t)k, dmg));
+		if (k == 90)
+			enc_request_keyframe(e);
 		tenc_encode(e, &s, k, &f);
 		nal = h264_nal_types(f.data, f.len);
 		idrs += !!(nal & NAL_IDR);
+		CHECK(!!(nal & NAL_IDR) == (k == 0 || k == 90) &&
+		      f.keyframe == (k == 0 || k == 90), "frame %d: IDR %d, "
+		      "keyframe %d", k, !!(nal & NAL_IDR), f.keyframe);
 		p = tenc_decode(d, &f, &s, &pic);
 		CHECK(p >= 34, "frame %d: PSNR %.1f dB", k, p);
 		/* Join at the first headers after frame 25 (x264 repeats
@@ -246,7 +251,8 @@ static void test_refresh(void)
 		}
 		enc_frame_acked(e, f.id);
 	}
-	CHECK(idrs == 1, "%d IDRs with intra refresh (want only the first)", idrs);
+	CHECK(idrs == 2, "%d IDRs with intra refresh (want the first and the "
+	      "one asked for)", idrs);
 	CHECK(joined > 0 && first_pic >= 0 && first_pic <= joined + (int)period,
 	      "joined at %d, first picture at %d (period %u)", joined,
 	      first_pic, period);
