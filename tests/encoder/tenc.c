@@ -88,3 +88,22 @@ int tenc_settle(struct enc *e, const struct scene *s, struct h264dec *d,
 	}
 	return n;
 }
+
+int tenc_main(int argc, char **argv, const struct tenc_case *cases, size_t n)
+{
+	for (size_t i = 0; argc == 2 && i < n; i++) {
+		int r;
+
+		if (strcmp(argv[1], cases[i].name))
+			continue;
+		r = cases[i].run();
+		if (r == 0)
+			printf("%s: ok\n", cases[i].name);
+		return r;
+	}
+	fprintf(stderr, "usage: %s CASE (", argv[0]);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", cases[i].name);
+	fprintf(stderr, ")\n");
+	return 2;
+}

@@ -28,4 +28,12 @@ double tenc_decode(struct h264dec *d, const struct enc_frame *f,
 int tenc_settle(struct enc *e, const struct scene *s, struct h264dec *d,
 		int64_t t, double *psnr);
 
+/* A test program's cases: main runs the one named by argv[1]. run returns
+ * 0 (passed; "NAME: ok" is printed) or 77 (skipped, having said why). */
+struct tenc_case {
+	const char *name;
+	int (*run)(void);
+};
+int tenc_main(int argc, char **argv, const struct tenc_case *cases, size_t n);
+
 #endif

@@ -7,9 +7,9 @@
  *            the planes a full conversion of the final picture gives (odd
  *            sizes and both colour settings included).
  */
-#include "check.h"
 #include "enc_convert.h"
 #include "enc_damage.h"
+#include "tenc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +56,7 @@ static void check_shape(const struct enc_damage *d)
 	}
 }
 
-static void test_damage(void)
+static int test_damage(void)
 {
 	struct enc_damage d;
 	uint64_t seed = 1;
@@ -110,6 +110,7 @@ static void test_damage(void)
 		}
 		free(mark);
 	}
+	return 0;
 }
 
 static void paint(uint8_t *fb, uint32_t stride, const struct enc_rect *r,
@@ -141,7 +142,7 @@ static void check_same(const struct enc_convert *a, const struct enc_convert *b,
 	}
 }
 
-static void test_convert(void)
+static int test_convert(void)
 {
 	static const uint32_t sizes[][2] = {
 		{ 1, 1 }, { 2, 2 }, { 3, 5 }, { 64, 48 }, { 67, 33 },
@@ -189,20 +190,15 @@ static void test_convert(void)
 	CHECK(enc_convert_init(&(struct enc_convert){ 0 }, 0, 5, 0, err,
 			       sizeof(err)) < 0 && strstr(err, "0x5"),
 	      "a 0x5 picture is refused: %s", err);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
+	static const struct tenc_case cases[] = {
+		{ "damage", test_damage },
+		{ "convert", test_convert },
+	};
 
-	if (!strcmp(c, "damage"))
-		test_damage();
-	else if (!strcmp(c, "convert"))
-		test_convert();
-	else {
-		fprintf(stderr, "usage: %s damage|convert\n", argv[0]);
-		return 2;
-	}
-	printf("%s: ok\n", c);
-	return 0;
+	return tenc_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -114,7 +114,7 @@ static void refused(struct enc_config cfg, const char *want)
 	CHECK(strstr(err, want), "message '%s' does not say '%s'", err, want);
 }
 
-static void test_api(void)
+static int test_api(void)
 {
 	struct enc_config ok = { .width = 64, .height = 64, .backend = "x264" };
 	struct enc_config c;
@@ -143,20 +143,15 @@ static void test_api(void)
 	CHECK(!strcmp(enc_backend_note(e), ""), "a named backend has a note");
 	enc_close(e);
 	enc_close(NULL);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
+	static const struct tenc_case cases[] = {
+		{ "hw", test_hw },
+		{ "api", test_api },
+	};
 
-	if (!strcmp(c, "hw"))
-		return test_hw();
-	else if (!strcmp(c, "api"))
-		test_api();
-	else {
-		fprintf(stderr, "usage: %s hw|api\n", argv[0]);
-		return 2;
-	}
-	printf("%s: ok\n", c);
-	return 0;
+	return tenc_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -25,7 +25,7 @@ static int encode(struct enc *e, const struct scene *s, int64_t t,
 	return r;
 }
 
-static void test_idle(void)
+static int test_idle(void)
 {
 	struct enc_config cfg = { .width = 640, .height = 480 };
 	struct enc *e = tenc_open(&cfg, NULL);
@@ -64,6 +64,7 @@ static void test_idle(void)
 	       "glyph: %zu bytes\n", settled, f.len);
 	scene_free(&s);
 	enc_close(e);
+	return 0;
 }
 
 static int inside(const struct enc_frame *f, uint32_t x, uint32_t y)
@@ -87,7 +88,7 @@ static double psnr_against(const struct h264pic *pic, const uint8_t *fb,
 	return p;
 }
 
-static void test_pacing(void)
+static int test_pacing(void)
 {
 	struct enc_config cfg = { .width = 640, .height = 360 };
 	struct enc *e = tenc_open(&cfg, NULL);
@@ -168,20 +169,15 @@ static void test_pacing(void)
 	h264dec_close(d);
 	scene_free(&s);
 	enc_close(e);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
+	static const struct tenc_case cases[] = {
+		{ "idle", test_idle },
+		{ "pacing", test_pacing },
+	};
 
-	if (!strcmp(c, "idle"))
-		test_idle();
-	else if (!strcmp(c, "pacing"))
-		test_pacing();
-	else {
-		fprintf(stderr, "usage: %s idle|pacing\n", argv[0]);
-		return 2;
-	}
-	printf("%s: ok\n", c);
-	return 0;
+	return tenc_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

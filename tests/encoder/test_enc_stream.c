@@ -31,7 +31,7 @@ static const double min_psnr[] = {
 	[SCENE_MOTION] = 34,
 };
 
-static void test_quality(void)
+static int test_quality(void)
 {
 	for (int kind = SCENE_TYPING; kind <= SCENE_MOTION; kind++) {
 		struct enc_config cfg = { .width = 1280, .height = 720 };
@@ -71,6 +71,7 @@ static void test_quality(void)
 		h264dec_close(d);
 		enc_close(e);
 	}
+	return 0;
 }
 
 /* Tiny pictures: gradients that move, and one sharp pixel. */
@@ -84,7 +85,7 @@ static void fill_small(struct scene *s, uint32_t k)
 	((uint32_t *)s->fb)[k % s->w] = 0xffffff;
 }
 
-static void test_sizes(void)
+static int test_sizes(void)
 {
 	static const uint32_t sizes[][2] = {
 		{ 1366, 768 }, { 1023, 767 }, { 800, 601 }, { 33, 17 },
@@ -126,9 +127,10 @@ static void test_sizes(void)
 		h264dec_close(d);
 		enc_close(e);
 	}
+	return 0;
 }
 
-static void test_keyframe(void)
+static int test_keyframe(void)
 {
 	struct enc_config cfg = { .width = 640, .height = 360 };
 	struct enc *e = tenc_open(&cfg, NULL);
@@ -197,9 +199,10 @@ static void test_keyframe(void)
 	h264dec_close(d);
 	scene_free(&s);
 	enc_close(e);
+	return 0;
 }
 
-static void test_refresh(void)
+static int test_refresh(void)
 {
 	const uint32_t period = 20;
 	struct enc_config cfg = { .width = 640, .height = 360,
@@ -262,11 +265,12 @@ static void test_refresh(void)
 	h264dec_close(d);
 	scene_free(&s);
 	enc_close(e);
+	return 0;
 }
 
 /* A cap too tight for the motion: when it stops, the still picture is
  * refined to what the quality setting asks for, then nothing is sent. */
-static void test_refine(void)
+static int test_refine(void)
 {
 	struct enc_config cfg = { .width = 1280, .height = 720,
 				  .max_kbps = 2000, .vbv_ms = 100 };
@@ -304,27 +308,18 @@ static void test_refine(void)
 	scene_free(&s);
 	h264dec_close(d);
 	enc_close(e);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
+	static const struct tenc_case cases[] = {
+		{ "quality", test_quality },
+		{ "sizes", test_sizes },
+		{ "keyframe", test_keyframe },
+		{ "refresh", test_refresh },
+		{ "refine", test_refine },
+	};
 
-	if (!strcmp(c, "quality"))
-		test_quality();
-	else if (!strcmp(c, "sizes"))
-		test_sizes();
-	else if (!strcmp(c, "keyframe"))
-		test_keyframe();
-	else if (!strcmp(c, "refresh"))
-		test_refresh();
-	else if (!strcmp(c, "refine"))
-		test_refine();
-	else {
-		fprintf(stderr, "usage: %s quality|sizes|keyframe|refresh|refine\n",
-			argv[0]);
-		return 2;
-	}
-	printf("%s: ok\n", c);
-	return 0;
+	return tenc_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
