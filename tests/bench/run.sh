@@ -75,4 +75,8 @@ echo
 echo
 # Porthole (demo guest + porthole-display), Xvnc and QEMU's VNC, one client.
 "$build/tests/bench/bench_display" --display "$build/display/porthole-display"
+
+echo
+# porthole-gateway's TLS relay beside HAProxy (same certificate, same backend).
+"$(dirname "$0")/bench_gateway.sh" "$build"
 "$(dirname "$0")/bench_encoder.sh" "$build" # encoder beside x264's CLI
