@@ -8,9 +8,13 @@
  *           next frame carries the latest pixels and all the damage since;
  *           acks for frames never sent open nothing; the limit can change
  *           (2, none).
+ *   threads: damage, questions and keyframe requests from another thread
+ *            while frames are encoded, decoded and acked.
  */
 #include "tenc.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,11 +176,70 @@ static int test_pacing(void)
 	return 0;
 }
 
+struct poker {
+	struct enc *e;
+	const struct scene *s;
+	atomic_int stop;
+	int calls;
+};
+
+/* Another thread marks damage and asks, as the display's main thread
+ * does while a client's thread encodes. */
+static void *poke(void *opaque)
+{
+	struct poker *p = opaque;
+	struct enc_stats st;
+
+	while (!atomic_load(&p->stop)) {
+		struct enc_rect r = { (uint32_t)p->calls * 7 % p->s->w,
+				      (uint32_t)p->calls * 3 % p->s->h, 9, 9 };
+
+		enc_damage(p->e, &r, 1);
+		enc_wants_frame(p->e);
+		enc_get_stats(p->e, &st);
+		if (p->calls++ % 50 == 0)
+			enc_request_keyframe(p->e);
+	}
+	return NULL;
+}
+
+static int test_threads(void)
+{
+	struct enc_config cfg = { .width = 320, .height = 240 };
+	struct enc *e = tenc_open(&cfg, NULL);
+	struct h264dec *d = h264dec_open();
+	struct scene s;
+	struct enc_frame f;
+	struct h264pic pic;
+	struct poker pk = { .e = e, .s = &s };
+	pthread_t th;
+	int frames = 0;
+
+	CHECK(d && scene_init(&s, cfg.width, cfg.height) == 0, "setup");
+	CHECK(pthread_create(&th, NULL, poke, &pk) == 0, "thread");
+	for (int k = 0; k < 200 || frames < 20; k++) {
+		if (encode(e, &s, k, &f) == 1) {
+			tenc_decode(d, &f, &s, &pic);
+			enc_frame_acked(e, f.id);
+			frames++;
+		}
+	}
+	atomic_store(&pk.stop, 1);
+	pthread_join(th, NULL);
+	printf("threads: %d frames while another thread made %d calls\n",
+	       frames, pk.calls);
+	scene_free(&s);
+	h264dec_close(d);
+	enc_close(e);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct tenc_case cases[] = {
 		{ "idle", test_idle },
 		{ "pacing", test_pacing },
+		{ "threads", test_threads },
 	};
 
 	return tenc_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
