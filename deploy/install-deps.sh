@@ -21,6 +21,8 @@ packages=(
 	haproxy                                     # gateway benchmark peer
 	libyuv-dev libx264-dev x264                 # encoder: pixel conversion, H.264; x264's CLI as a peer
 	libavcodec-dev libavutil-dev libva-dev      # encoder: hardware H.264 (VA-API, NVENC), tests' H.264 decoder
+	freerdp2-dev libfreerdp-server2-2           # RDP: the display's server, the tests' client library
+	freerdp2-x11 freerdp2-shadow-x11 xvfb       # RDP: xfreerdp under Xvfb in tests, the shadow server as a peer
 )
 
 missing=()
