@@ -81,21 +81,6 @@ static int rd(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int wr(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void *sink_serve(void *arg)
 {
 	struct sink_conn *k = arg;
@@ -107,14 +92,14 @@ static void *sink_serve(void *arg)
 	uint8_t v[12], b1, cmd, *buf = malloc(1 << 18);
 	int fd = k->fd;
 
-	if (!buf || wr(fd, "RFB 003.008\n", 12) || rd(fd, v, 12) ||
-	    wr(fd, "\x01\x01", 2) || rd(fd, &b1, 1) || b1 != 1 ||
-	    wr(fd, "\0\0\0\0", 4) || rd(fd, &b1, 1) ||
-	    wr(fd, server_init, sizeof(server_init)) || rd(fd, &cmd, 1))
+	if (!buf || gw_write_all(fd, "RFB 003.008\n", 12) || rd(fd, v, 12) ||
+	    gw_write_all(fd, "\x01\x01", 2) || rd(fd, &b1, 1) || b1 != 1 ||
+	    gw_write_all(fd, "\0\0\0\0", 4) || rd(fd, &b1, 1) ||
+	    gw_write_all(fd, server_init, sizeof(server_init)) || rd(fd, &cmd, 1))
 		goto out;
 	memset(buf, 0x5a, 1 << 18);
 	if (cmd == 'D') {
-		while (wr(fd, buf, 1 << 18) == 0)
+		while (gw_write_all(fd, buf, 1 << 18) == 0)
 			;
 	} else {
 		for (;;) {
@@ -124,7 +109,7 @@ static void *sink_serve(void *arg)
 				break;
 			if (cmd == 'U')
 				atomic_fetch_add(&k->b->up_bytes, (uint64_t)n);
-			else if (cmd == 'E' && wr(fd, buf, n))
+			else if (cmd == 'E' && gw_write_all(fd, buf, n))
 				break;
 		}
 	}
@@ -535,11 +520,12 @@ static void run_path(struct bench *b, enum path p, struct figures *f)
 	measure_up(b, p, f);
 }
 
-static void row(const char *what, const struct figures *f, int nf, int field,
-		const char *fmt, int ratio)
+/* One figure for each path, then gateway (native) / HAProxy. */
+static void row(const char *what, const struct figures *f, size_t field,
+		const char *fmt)
 {
 	printf("%-40s", what);
-	for (int i = 0; i < nf; i++) {
+	for (int i = 0; i < P_N; i++) {
 		const double *v = (const double *)((const char *)&f[i] + field);
 
 		if (f[i].ran && *v > 0)
@@ -547,7 +533,7 @@ static void row(const char *what, const struct figures *f, int nf, int field,
 		else
 			printf("%12s", "-");
 	}
-	if (ratio && f[P_HAPROXY].ran) {
+	if (f[P_HAPROXY].ran) {
 		const double *g = (const double *)((const char *)&f[P_NATIVE] + field);
 		const double *h = (const double *)((const char *)&f[P_HAPROXY] + field);
 
@@ -556,6 +542,22 @@ static void row(const char *what, const struct figures *f, int nf, int field,
 	}
 	printf("\n");
 }
+
+static const struct {
+	const char *what;
+	size_t field;
+	const char *fmt;
+} rows[] = {
+	{ "download (sink -> client), MB/s", offsetof(struct figures, down), "%12.1f" },
+	{ "upload (client -> sink), MB/s", offsetof(struct figures, up), "%12.1f" },
+	{ "relay CPU per GB down, ms", offsetof(struct figures, down_cpu), "%12.0f" },
+	{ "relay CPU per GB up, ms", offsetof(struct figures, up_cpu), "%12.0f" },
+	{ "64-byte round trip, median us", offsetof(struct figures, rtt_med), "%12.1f" },
+	{ "64-byte round trip, p99 us", offsetof(struct figures, rtt_p99), "%12.1f" },
+	{ "TLS handshakes/s (one client, serial)", offsetof(struct figures, hs), "%12.0f" },
+	{ "RSS per idle TLS connection, KiB", offsetof(struct figures, idle_kib), "%12.1f" },
+	{ "RSS per idle relayed session, KiB", offsetof(struct figures, sess_kib), "%12.1f" },
+};
 
 int main(int argc, char **argv)
 {
@@ -597,24 +599,8 @@ int main(int argc, char **argv)
 
 	printf("%-40s%12s%12s%12s%12s%11s\n", "", "gw native", "gw ws", "HAProxy",
 	       "direct", "gw/HAProxy");
-	row("download (sink -> client), MB/s", f, P_N,
-	    offsetof(struct figures, down), "%12.1f", 1);
-	row("upload (client -> sink), MB/s", f, P_N,
-	    offsetof(struct figures, up), "%12.1f", 1);
-	row("relay CPU per GB down, ms", f, P_N,
-	    offsetof(struct figures, down_cpu), "%12.0f", 1);
-	row("relay CPU per GB up, ms", f, P_N,
-	    offsetof(struct figures, up_cpu), "%12.0f", 1);
-	row("64-byte round trip, median us", f, P_N,
-	    offsetof(struct figures, rtt_med), "%12.1f", 1);
-	row("64-byte round trip, p99 us", f, P_N,
-	    offsetof(struct figures, rtt_p99), "%12.1f", 1);
-	row("TLS handshakes/s (one client, serial)", f, P_N,
-	    offsetof(struct figures, hs), "%12.0f", 1);
-	row("RSS per idle TLS connection, KiB", f, P_N,
-	    offsetof(struct figures, idle_kib), "%12.1f", 1);
-	row("RSS per idle relayed session, KiB", f, P_N,
-	    offsetof(struct figures, sess_kib), "%12.1f", 1);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		row(rows[i].what, f, rows[i].field, rows[i].fmt);
 	printf("added latency over the unix socket (median): gateway %.1f us",
 	       f[P_NATIVE].rtt_med - f[P_DIRECT].rtt_med);
 	if (f[P_HAPROXY].ran)

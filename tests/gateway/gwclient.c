@@ -158,6 +158,8 @@ int gc_tls(struct gc_conn *c, SSL_CTX *ctx, char *err, size_t errlen)
 	c->ssl = SSL_new(ctx);
 	CHECK(c->ssl, "SSL_new failed");
 	SSL_set_fd(c->ssl, c->fd);
+	if (c->resume)
+		SSL_set_session(c->ssl, c->resume);
 	/* The certificate must name the address we dialled (its SAN). */
 	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), ip);
 	for (;;) {
@@ -441,7 +443,9 @@ int gc_read_resp(struct gc_conn *c, struct gc_resp *r, int timeout_ms)
 	if (sscanf(r->head, "HTTP/1.%*d %d", &r->status) != 1)
 		return -1;
 	parse_cookie(r);
-	if (gc_header(r, "Content-Length", cl, sizeof(cl)))
+	if (c->head_only)
+		c->head_only = 0;
+	else if (gc_header(r, "Content-Length", cl, sizeof(cl)))
 		want = strtoul(cl, NULL, 10);
 	else if (r->status >= 200 && r->status != 204 && r->status != 304)
 		until_close = 1;

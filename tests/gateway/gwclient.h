@@ -35,6 +35,8 @@ struct gc_conn {
 	size_t in_len, in_cap;
 	int eof;                /* the peer closed (or reset: see err) */
 	int err;                /* errno or SSL error of the last failure */
+	int head_only;          /* the next answer has no body (HEAD) */
+	SSL_SESSION *resume;    /* gc_tls offers this session (not owned) */
 	/* WebSocket: the stream is the payloads of binary messages. */
 	int ws;
 	uint8_t *msg;           /* payload received, not consumed (grows) */

@@ -74,6 +74,17 @@ void gw_log_clean(struct gw *g);
 int gw_cli(struct gw *g, const char *input, char *out, size_t outlen,
 	   const char *const *args);
 
+/* One case of a test program: its name on the command line, what it
+ * runs, and gw_init's flags. */
+struct gw_case {
+	const char *name;
+	void (*fn)(struct gw *g);
+	int flags;
+};
+
+/* main of a test program: runs the case argv[1] names, then gw_done. */
+int gw_main(int argc, char **argv, const struct gw_case *cases, size_t n);
+
 /* --- the gateway's log --- */
 
 /* Where the log ends now: search from here for what comes next. */
@@ -87,10 +98,19 @@ int gw_log_find(struct gw *g, size_t mark, int timeout_ms, char *line,
  * contains word (may be NULL). 1 found, 0 not. */
 int gw_log_find_peer(struct gw *g, size_t mark, int timeout_ms, const char *src,
 		     int lport, const char *word, char *line, size_t linelen);
+/* CHECKs that a line after mark names the peer (and word, if not
+ * NULL), within 10 s; prints it. what: the refusal, for the message. */
+void gw_expect_logged(struct gw *g, size_t mark, const char *src, int lport,
+		      const char *word, const char *what);
 /* Lines after mark containing word. */
 int gw_log_count(struct gw *g, size_t mark, const char *word);
 
 /* --- the HTTP API --- */
+
+/* A response buffer (malloc'ed; it is big). */
+struct gc_resp *gw_resp_new(void);
+/* A plain TCP connection to the gateway from src (NULL: any). */
+struct gc_conn *gw_plain(struct gw *g, const char *src);
 
 /* A TLS connection to the gateway from source address src (NULL:
  * 127.0.0.1); CHECKs the handshake. */
@@ -137,6 +157,9 @@ void gw_vnc_wait_equal(rfbClient *c, const uint32_t *shot, int timeout_ms);
  * then talks RFB over the gateway's WebSocket relay. The path is
  * malloc'ed. */
 char *gw_ws_bridge(struct gw *g, struct gc_conn *ws);
+
+/* Writes all of buf to a blocking fd: 0, or -1. */
+int gw_write_all(int fd, const void *buf, size_t n);
 
 /* The gateway's RSS and open descriptors. */
 long gw_rss_kib(struct gw *g);
