@@ -6,6 +6,7 @@
  * neither that Content-Type nor a foreign Origin unnoticed).
  */
 #include "gw.h"
+#include "proto/rdp_file.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -74,6 +75,22 @@ static int post_ok(struct gw_conn *c, const struct gw_http_req *r)
 	}
 	if (!gw_http_origin_ok(r)) {
 		gw_http_error(c, 403, "Cross-site request refused.", 0);
+		return 0;
+	}
+	return 1;
+}
+
+/* A GET or HEAD by a logged-in user (into user); answers and returns 0
+ * otherwise. */
+static int get_ok(struct gw_conn *c, const struct gw_http_req *r,
+		  char user[AUTH_NAME_MAX + 1])
+{
+	if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
+		not_allowed(c, "GET, HEAD");
+		return 0;
+	}
+	if (!session_user(c, r, user)) {
+		gw_http_error(c, 401, msg_login, 0);
 		return 0;
 	}
 	return 1;
@@ -177,23 +194,36 @@ static void api_me(struct gw_conn *c, const struct gw_http_req *r)
 {
 	char user[AUTH_NAME_MAX + 1];
 
-	if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-		not_allowed(c, "GET, HEAD");
-	else if (!session_user(c, r, user))
-		gw_http_error(c, 401, msg_login, 0);
-	else
+	if (get_ok(c, r, user))
 		reply_json(c, 200, NULL, whoami(c, user), 0);
 }
 
-static int vm_running(struct gw *gw, const char *vm)
+/* Whether the VM's display serves sock ("vnc.sock", "rdp.sock"). */
+static int vm_serves(struct gw *gw, const char *vm, const char *sock)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
-	int n = snprintf(path, sizeof(path), "%s/%s/vnc.sock", gw->cfg.run_dir, vm);
+	int n = snprintf(path, sizeof(path), "%s/%s/%s", gw->cfg.run_dir, vm, sock);
 
 	return n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0 &&
 	       S_ISSOCK(st.st_mode);
+}
+
+static int vm_running(struct gw *gw, const char *vm)
+{
+	return vm_serves(gw, vm, "vnc.sock");
+}
+
+/* What a client can open the VM with: noVNC always, RDP when the display
+ * serves it. */
+static json_t *vm_protocols(struct gw *gw, const char *vm)
+{
+	json_t *p = json_pack("[s]", "vnc");
+
+	if (p && vm_serves(gw, vm, "rdp.sock"))
+		json_array_append_new(p, json_string("rdp"));
+	return p;
 }
 
 static void api_vms(struct gw_conn *c, const struct gw_http_req *r)
@@ -202,20 +232,14 @@ static void api_vms(struct gw_conn *c, const struct gw_http_req *r)
 	char **names;
 	json_t *list;
 
-	if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
-		not_allowed(c, "GET, HEAD");
+	if (!get_ok(c, r, user))
 		return;
-	}
-	if (!session_user(c, r, user)) {
-		gw_http_error(c, 401, msg_login, 0);
-		return;
-	}
 	names = auth_user_vms(c->gw->auth, user);
 	list = json_array();
 	for (size_t i = 0; names && list && names[i]; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:[s]}", "name", names[i],
+		json_array_append_new(list, json_pack("{s:s,s:s,s:o}", "name", names[i],
 			"state", vm_running(c->gw, names[i]) ? "running" : "stopped",
-			"protocols", "vnc"));
+			"protocols", vm_protocols(c->gw, names[i])));
 	if (!names) {
 		json_decref(list);
 		list = NULL;
@@ -278,6 +302,80 @@ static void api_ticket(struct gw_conn *c, const struct gw_http_req *r, const cha
 					   "expires_in", AUTH_TICKET_TTL_S, "url", url), 0);
 }
 
+/* The Host header as a host and a port (443 when it names none: the
+ * browser came by https). 0, or -1 if it is not of that form. */
+static int host_port(const char *h, char *host, size_t len, unsigned *port)
+{
+	const char *end = h, *colon;
+	char *stop;
+	unsigned long n;
+
+	if (!h)
+		return -1;
+	if (h[0] == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return -1;
+	}
+	colon = strchr(end, ':');
+	if (colon && strchr(colon + 1, ':'))
+		return -1;
+	*port = 443;
+	if (colon) {
+		n = strtoul(colon + 1, &stop, 10);
+		if (!colon[1] || *stop || n == 0 || n > 65535)
+			return -1;
+		*port = (unsigned)n;
+	}
+	n = colon ? (size_t)(colon - h) : strlen(h);
+	if (n == 0 || n >= len)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = 0;
+	return 0;
+}
+
+/* GET /api/vms/NAME/rdp: a .rdp file with a fresh RDP ticket, for the
+ * client to open (docs/gateway.md, "RDP"). */
+static void api_rdp(struct gw_conn *c, const struct gw_http_req *r, const char *vm)
+{
+	char user[AUTH_NAME_MAX + 1], ticket[AUTH_TICKET_MAX], host[256], file[1024];
+	char extra[AUTH_NAME_MAX + 96];
+	unsigned port;
+	int n;
+
+	if (!get_ok(c, r, user))
+		return;
+	if (!vm_reachable(c->gw, user, vm)) {
+		gw_http_error(c, 404, "No such VM.", 0);
+		return;
+	}
+	if (!vm_serves(c->gw, vm, "rdp.sock")) {
+		gw_http_error(c, 503, "The VM's RDP server is not running.", 0);
+		return;
+	}
+	if (host_port(gw_http_header(r, "Host"), host, sizeof(host), &port) ||
+	    !gw_rdp_file_host_ok(host)) {
+		gw_http_error(c, 400, "The Host header names no host a .rdp file can use.", 0);
+		return;
+	}
+	if (auth_ticket_issue(c->gw->auth, user, vm, AUTH_PROTO_RDP, (uint64_t)time(NULL),
+			      ticket)) {
+		gw_http_error(c, 503, "Too many tickets are live: try again in a minute.", 0);
+		return;
+	}
+	n = gw_rdp_file(file, sizeof(file), host, port, user, ticket);
+	explicit_bzero(ticket, sizeof(ticket));
+	if (n < 0) {
+		gw_http_error(c, 500, "Cannot write the .rdp file.", 0);
+		return;
+	}
+	snprintf(extra, sizeof(extra),
+		 "Content-Disposition: attachment; filename=\"%s.rdp\"\r\n", vm);
+	gw_http_reply(c, 200, "application/x-rdp", extra, file, (size_t)n, 0);
+	explicit_bzero(file, sizeof(file));
+}
+
 static void metrics(struct gw_conn *c, const struct gw_http_req *r)
 {
 	char user[AUTH_NAME_MAX + 1];
@@ -302,14 +400,16 @@ static void metrics(struct gw_conn *c, const struct gw_http_req *r)
 	free(text);
 }
 
-/* "/api/vms/NAME/ticket" -> NAME (in buf), or NULL. */
-static const char *ticket_vm(const char *path, char *buf, size_t len)
+/* "/api/vms/NAME/" + what -> NAME (in buf), or NULL. */
+static const char *vm_path(const char *path, const char *what, char *buf, size_t len)
 {
-	const char *name = path + strlen("/api/vms/");
-	const char *slash = strchr(name, '/');
+	const char *name, *slash;
 
-	if (strncmp(path, "/api/vms/", 9) || !slash || strcmp(slash, "/ticket") ||
-	    (size_t)(slash - name) >= len)
+	if (strncmp(path, "/api/vms/", 9))
+		return NULL;
+	name = path + 9;
+	slash = strchr(name, '/');
+	if (!slash || strcmp(slash + 1, what) || (size_t)(slash - name) >= len)
 		return NULL;
 	memcpy(buf, name, (size_t)(slash - name));
 	buf[slash - name] = 0;
@@ -345,8 +445,10 @@ void gw_api_handle(struct gw_conn *c, const struct gw_http_req *r)
 		api_me(c, r);
 	else if (strcmp(path, "/api/vms") == 0)
 		api_vms(c, r);
-	else if (ticket_vm(path, vm, sizeof(vm)))
+	else if (vm_path(path, "ticket", vm, sizeof(vm)))
 		api_ticket(c, r, vm);
+	else if (vm_path(path, "rdp", vm, sizeof(vm)))
+		api_rdp(c, r, vm);
 	else if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0)
 		gw_http_error(c, 404, msg_not_found, 0);
 	else if (strcmp(path, "/metrics") == 0)

@@ -30,6 +30,7 @@ static void conn_free(struct gw_conn *c)
 	gw_stream_free(&c->vm);
 	gw_http_free(c->http);
 	gw_vnc_free(c->vnc);
+	gw_rdp_free(c->rdp);
 	free(c->upgrade);
 	free(c);
 }
@@ -175,9 +176,12 @@ static void dispatch(struct gw_conn *c, enum gw_proto p, const uint8_t *rest, si
 	case GW_PROTO_RDP:
 	case GW_PROTO_RDP_PCB:
 		m->classified[p == GW_PROTO_RDP ? GW_CL_RDP : GW_CL_RDP_PCB]++;
-		gw_log("connection id=%llu source=%s: RDP is not served yet",
-		       (unsigned long long)c->id, c->source);
-		gw_conn_close(c);
+		if (gw_rdp_start(c, p)) {
+			gw_conn_close(c);
+			return;
+		}
+		gw_stream_inject(&c->client, c->head, c->head_len);
+		gw_stream_inject(&c->client, rest, len);
 		return;
 	default:
 		m->classified[GW_CL_UNKNOWN]++;

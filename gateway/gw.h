@@ -3,8 +3,10 @@
  * porthole-gateway's insides (docs/gateway.md): one libuv loop, one struct
  * gw, one struct gw_conn per accepted TCP connection. A connection goes
  * through stages: classification (conn.c), then HTTPS (http.c, api.c,
- * static.c, ws_relay.c), plain HTTP (redirect only) or native VNC
- * (vnc_native.c); both VNC paths end in relay.c. Byte streams (stream.c)
+ * static.c, ws_relay.c), plain HTTP (redirect only), native VNC
+ * (vnc_native.c) or RDP (rdp.c: routed, never decrypted); all end in
+ * relay.c. authd.c serves the local auth service (auth/authsvc.h) that
+ * the displays' RDP servers ask to verify passwords. Byte streams (stream.c)
  * layer TLS and WebSocket framing over a libuv handle so the stages and the
  * relay see only payload bytes.
  */
@@ -20,6 +22,7 @@
 #include "auth.h"
 #include "proto/classify.h"
 #include "proto/http.h"
+#include "proto/rdp.h"
 #include "proto/rfb_auth.h"
 #include "proto/ws.h"
 
@@ -32,6 +35,7 @@
 #define GW_VNC_TLS_MS        10000   /* greeting to TLS up: machines only */
 #define GW_VNC_LOGIN_MS      120000  /* then a person may be typing a password */
 #define GW_FLUSH_MS          5000    /* last bytes before a close */
+#define GW_RDP_HEAD_MS       10000   /* accept to a whole PCB + X.224 request */
 #define GW_READ_BUF          65536
 
 /* --- configuration (cli.c) --- */
@@ -55,10 +59,15 @@ int gw_cli_parse(int argc, char **argv, struct gw_config *cfg, FILE *out,
 
 /* --- metrics (metrics.c) --- */
 
-enum gw_sproto { GW_SP_VNC_WS, GW_SP_VNC, GW_SP_N };   /* relayed sessions */
+enum gw_sproto { GW_SP_VNC_WS, GW_SP_VNC, GW_SP_RDP, GW_SP_N };   /* relayed sessions */
 enum gw_class { GW_CL_TLS, GW_CL_RDP, GW_CL_RDP_PCB, GW_CL_HTTP, GW_CL_VNC,
 		GW_CL_UNKNOWN, GW_CL_TIMEOUT, GW_CL_N };
 #define GW_AUTH_REASONS 24
+/* Why an RDP connection was closed before it reached a VM. */
+enum gw_rdp_refusal { GW_RR_STANDARD_SECURITY, GW_RR_MALFORMED, GW_RR_TIMEOUT, GW_RR_NO_VM,
+		      GW_RR_NO_SINGLE_VM, GW_RR_TICKET, GW_RR_VM_NOT_RUNNING, GW_RR_N };
+/* The auth service's answers are enum authsvc_result (auth/authsvc.h). */
+#define GW_AUTHSVC_RESULTS 5
 
 struct gw_metrics {
 	uint64_t connections_active, connections_refused;
@@ -68,9 +77,11 @@ struct gw_metrics {
 	uint64_t tls_ok, tls_failed;
 	struct { char reason[32]; uint64_t n; } auth_fail[GW_AUTH_REASONS];
 	uint64_t http_requests;
+	uint64_t rdp_refused[GW_RR_N];
+	uint64_t authsvc[GW_AUTHSVC_RESULTS];
 };
 
-const char *gw_sproto_name(enum gw_sproto p);   /* "vnc-ws", "vnc" */
+const char *gw_sproto_name(enum gw_sproto p);   /* "vnc-ws", "vnc", "rdp" */
 void gw_metrics_auth_failure(struct gw_metrics *m, const char *reason);
 /* The Prometheus text exposition: malloc'ed, length in *len; NULL on ENOMEM. */
 char *gw_metrics_format(const struct gw_metrics *m, size_t *len);
@@ -84,6 +95,7 @@ struct gw_listener {
 };
 
 struct gw_conn;
+struct gw_authd;
 
 struct gw {
 	uv_loop_t *loop;
@@ -97,6 +109,7 @@ struct gw {
 	uv_timer_t refresh;     /* auth_refresh once a second */
 	char refresh_err[AUTH_ERR_MAX];   /* the last one logged */
 	uv_signal_t sig[3];
+	struct gw_authd *authd; /* RUN/auth.sock, or NULL */
 	struct gw_conn *conns;  /* all live connections */
 	unsigned n_conns;
 	uint64_t next_id;
@@ -180,7 +193,8 @@ void gw_stream_goodbye(struct gw_stream *s, uint16_t ws_code);
 
 /* --- connections (conn.c) --- */
 
-enum gw_stage { GW_ST_CLASSIFY, GW_ST_HTTPS, GW_ST_HTTP, GW_ST_WS, GW_ST_VNC, GW_ST_RELAY };
+enum gw_stage { GW_ST_CLASSIFY, GW_ST_HTTPS, GW_ST_HTTP, GW_ST_WS, GW_ST_VNC, GW_ST_RDP,
+		GW_ST_RELAY };
 
 /* A relayed session, for the start/end log lines and the metrics. */
 struct gw_session {
@@ -192,6 +206,7 @@ struct gw_session {
 
 struct gw_http;
 struct gw_vnc;
+struct gw_rdp;
 
 struct gw_conn {
 	struct gw *gw;
@@ -216,6 +231,7 @@ struct gw_conn {
 
 	struct gw_http *http;
 	struct gw_vnc *vnc;
+	struct gw_rdp *rdp;
 	struct gw_session sess;
 	uint8_t *upgrade;        /* the 101 answer, sent once the VM is connected */
 	size_t upgrade_len;
@@ -276,6 +292,24 @@ void gw_ws_relay_start(struct gw_conn *c, const struct gw_http_req *r, const cha
 /* vnc_native.c: the peer stayed silent: greet it as a VNC server. */
 void gw_vnc_start(struct gw_conn *c);
 void gw_vnc_free(struct gw_vnc *v);
+
+/* rdp.c: an RDP client (p: GW_PROTO_RDP or GW_PROTO_RDP_PCB); the bytes
+ * classification read are injected by the caller. */
+int gw_rdp_start(struct gw_conn *c, enum gw_proto p);
+void gw_rdp_free(struct gw_rdp *r);
+/* The live connection with this id that was routed to vm by RDP, or NULL:
+ * how the auth service learns the real client of a display's request. */
+struct gw_conn *gw_rdp_conn(struct gw *gw, uint64_t id, const char *vm);
+/* The name the gateway binds its end of an RDP connection to a display to
+ * (an abstract unix address; the display sees it as the peer's name):
+ * "porthole-gw/PID/ID". */
+int gw_rdp_peer_name(uint64_t id, char *out, size_t len);
+
+/* authd.c: the local auth service on RUN/auth.sock (docs/gateway.md). */
+int gw_authd_start(struct gw *gw, char *err, size_t errlen);
+/* Stops listening, removes the socket, drops the clients (jobs still on
+ * the worker pool finish and free themselves). */
+void gw_authd_stop(struct gw *gw);
 
 /* login.c: auth_login on the worker pool; done runs on the loop (unless c
  * closed meanwhile). The strings are copied; the password is wiped. */

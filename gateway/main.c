@@ -41,6 +41,7 @@ static void stop(struct gw *gw)
 		return;
 	gw->stopping = 1;
 	gw_listen_close(gw);
+	gw_authd_stop(gw);
 	uv_close((uv_handle_t *)&gw->refresh, NULL);
 	for (int i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&gw->sig[i], NULL);
@@ -107,7 +108,8 @@ static int start(struct gw *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "--web-root /: that would serve every file of the host");
 		return -1;
 	}
-	if (gw_tls_setup(gw, err, errlen) || gw_listen_all(gw, err, errlen))
+	if (gw_tls_setup(gw, err, errlen) || gw_authd_start(gw, err, errlen) ||
+	    gw_listen_all(gw, err, errlen))
 		return -1;
 	uv_timer_start(&gw->refresh, on_refresh, 1000, 1000);
 	for (int i = 0; i < 3; i++)

@@ -10,6 +10,16 @@ static const char *const class_names[GW_CL_N] = {
 	"tls", "rdp", "rdp-pcb", "http", "vnc", "unknown", "timeout",
 };
 
+static const char *const rdp_refusal_names[GW_RR_N] = {
+	"standard_security", "malformed", "timeout", "no_vm", "no_single_vm", "ticket",
+	"vm_not_running",
+};
+
+/* enum authsvc_result's order. */
+static const char *const authsvc_names[GW_AUTHSVC_RESULTS] = {
+	"ok", "denied", "locked", "totp", "error",
+};
+
 /* Reasons come from auth/ (and ticket results); the table keeps the first
  * GW_AUTH_REASONS - 1 seen and counts any later one as "other". */
 void gw_metrics_auth_failure(struct gw_metrics *m, const char *reason)
@@ -79,6 +89,16 @@ char *gw_metrics_format(const struct gw_metrics *m, size_t *len)
 			fprintf(f, "porthole_gateway_bytes_total{protocol=\"%s\",direction=\"%s\"} %llu\n",
 				gw_sproto_name(p), d ? "out" : "in",
 				(unsigned long long)m->bytes[p][d]);
+	family(f, "rdp_refused_total", "counter",
+	       "RDP connections closed before reaching a VM, by reason.");
+	for (int i = 0; i < GW_RR_N; i++)
+		fprintf(f, "porthole_gateway_rdp_refused_total{reason=\"%s\"} %llu\n",
+			rdp_refusal_names[i], (unsigned long long)m->rdp_refused[i]);
+	family(f, "authsvc_requests_total", "counter",
+	       "Answers of the local auth service (RDP log-ins), by result.");
+	for (int i = 0; i < GW_AUTHSVC_RESULTS; i++)
+		fprintf(f, "porthole_gateway_authsvc_requests_total{result=\"%s\"} %llu\n",
+			authsvc_names[i], (unsigned long long)m->authsvc[i]);
 	family(f, "http_requests_total", "counter", "HTTP requests answered.");
 	fprintf(f, "porthole_gateway_http_requests_total %llu\n",
 		(unsigned long long)m->http_requests);

@@ -73,7 +73,9 @@ static const struct gw_stream_ops relay_ops = {
 
 const char *gw_sproto_name(enum gw_sproto p)
 {
-	return p == GW_SP_VNC_WS ? "vnc-ws" : "vnc";
+	static const char *const names[GW_SP_N] = { "vnc-ws", "vnc", "rdp" };
+
+	return (unsigned)p < GW_SP_N ? names[p] : "?";
 }
 
 void gw_relay_start(struct gw_conn *c, enum gw_sproto proto, const char *user,
