@@ -11,6 +11,10 @@ struct display_cli {
 	const char *run_base;    /* NULL: rundir_default_base() */
 	const char *source;      /* NULL: the VM's surface socket */
 	const char *vnc_listen;  /* NULL: unix socket only */
+	const char *rdp_listen;  /* NULL: unix socket only */
+	const char *rdp_cert;    /* NULL: STATE/tls/cert.pem */
+	const char *rdp_key;     /* NULL: STATE/tls/key.pem */
+	const char *state_dir;   /* NULL: auth_state_dir_default() */
 	int verbose;
 };
 

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "inputq.h"
+#include "rdp.h"
 #include "source.h"
 #include "vnc.h"
 
@@ -19,9 +20,11 @@ struct display {
 	struct dloop *loop;
 	char name[80];
 	char unix_path[4096];
+	char rdp_path[4096];
 	struct source src;
 	struct source_sink sink;
 	struct vnc_server *vnc;
+	struct rdp_server *rdp;
 	struct inputq q;
 	struct dloop_watch qwatch;
 
@@ -45,6 +48,7 @@ static int sink_resize(void *opaque, uint32_t w, uint32_t h,
 		d->width = w;
 		d->height = h;
 		vnc_resize(d->vnc, w, h);
+		rdp_resize(d->rdp, w, h);
 		/* Give back what a larger mode touched (reads stay valid). */
 		madvise(d->fb + ((used + 4095) & ~(size_t)4095),
 			d->fb_cap - ((used + 4095) & ~(size_t)4095),
@@ -59,6 +63,7 @@ static void sink_damage(void *opaque, const struct source_rect *r, size_t n)
 	struct display *d = opaque;
 
 	vnc_damage(d->vnc, r, n);
+	rdp_damage(d->rdp, r, n);
 }
 
 static void sink_copy(void *opaque, const struct source_rect *dst, int dx,
@@ -67,6 +72,7 @@ static void sink_copy(void *opaque, const struct source_rect *dst, int dx,
 	struct display *d = opaque;
 
 	vnc_copy(d->vnc, dst, dx, dy);
+	rdp_damage(d->rdp, dst, 1);
 }
 
 /* Copied: ask for the next at once. The buffer stays current even while
@@ -77,6 +83,7 @@ static void sink_frame_done(void *opaque)
 	struct display *d = opaque;
 
 	vnc_accept(d->vnc);
+	rdp_accept(d->rdp);
 	d->src.ops->request_frame(&d->src, 0);
 }
 
@@ -87,6 +94,7 @@ static void sink_cursor_shape(void *opaque, uint32_t w, uint32_t h,
 	struct display *d = opaque;
 
 	vnc_cursor_shape(d->vnc, w, h, hot_x, hot_y, argb);
+	rdp_cursor_shape(d->rdp, w, h, hot_x, hot_y, argb);
 }
 
 static void sink_cursor_pos(void *opaque, int32_t x, int32_t y, int visible)
@@ -94,6 +102,7 @@ static void sink_cursor_pos(void *opaque, int32_t x, int32_t y, int visible)
 	struct display *d = opaque;
 
 	vnc_cursor_pos(d->vnc, x, y, visible);
+	rdp_cursor_pos(d->rdp, x, y, visible);
 }
 
 static void sink_state(void *opaque, enum source_state st, const char *why)
@@ -123,7 +132,7 @@ static void sink_agent(void *opaque, const uint8_t *buf, size_t len)
 	d->agent_bytes += len;
 }
 
-/* Input from the VNC client threads. */
+/* Input from the VNC and RDP client threads. */
 static void on_input(void *opaque, uint32_t events)
 {
 	struct display *d = opaque;
@@ -156,6 +165,7 @@ int display_create(struct display **out, const struct display_config *cfg,
 {
 	struct display *d = calloc(1, sizeof(*d));
 	struct vnc_config vc = { 0 };
+	struct rdp_config rc = { 0 };
 
 	if (!d) {
 		snprintf(err, errlen, "out of memory");
@@ -167,6 +177,7 @@ int display_create(struct display **out, const struct display_config *cfg,
 	d->fb = MAP_FAILED;
 	snprintf(d->name, sizeof(d->name), "%s", cfg->name);
 	snprintf(d->unix_path, sizeof(d->unix_path), "%s/vnc.sock", cfg->run_dir);
+	snprintf(d->rdp_path, sizeof(d->rdp_path), "%s/rdp.sock", cfg->run_dir);
 	d->fb_cap = (size_t)DISPLAY_MAX_SIZE * DISPLAY_MAX_SIZE * 4;
 	d->fb = mmap(NULL, d->fb_cap, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -190,6 +201,16 @@ int display_create(struct display **out, const struct display_config *cfg,
 	vc.verbose = cfg->verbose;
 	if (vnc_create(&d->vnc, &vc, loop, &d->q, d->fb, d->fb_cap, d->width,
 		       d->height, err, errlen))
+		goto fail;
+	rc.name = cfg->name;
+	rc.unix_path = d->rdp_path;
+	rc.tcp_listen = cfg->rdp_listen;
+	rc.run_base = cfg->run_base;
+	rc.cert = cfg->rdp_cert;
+	rc.key = cfg->rdp_key;
+	rc.verbose = cfg->verbose;
+	if (rdp_create(&d->rdp, &rc, loop, &d->q, d->fb, d->width, d->height,
+		       err, errlen))
 		goto fail;
 	d->sink = (struct source_sink){
 		.opaque = d,
@@ -216,17 +237,19 @@ fail:
 void display_describe(struct display *d, char *buf, size_t len)
 {
 	const char *tcp = vnc_tcp_address(d->vnc);
+	const char *rtcp = rdp_tcp_address(d->rdp);
 
-	snprintf(buf, len, "VNC on unix:%s%s%s", d->unix_path, *tcp ? ", " : "",
-		 tcp);
+	snprintf(buf, len, "VNC on unix:%s%s%s; RDP on unix:%s%s%s", d->unix_path,
+		 *tcp ? ", " : "", tcp, d->rdp_path, *rtcp ? ", " : "", rtcp);
 }
 
 void display_destroy(struct display *d)
 {
 	if (!d)
 		return;
-	/* Clients first: their threads read fb and push into q. */
-	if (vnc_destroy(d->vnc))
+	/* Clients first: their threads read fb and push into q. RDP before
+	 * VNC: the VNC server removes the run directory, once it is empty. */
+	if (rdp_destroy(d->rdp) || vnc_destroy(d->vnc))
 		return;
 	source_destroy(&d->src);
 	if (d->qwatch.fd >= 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * porthole-display's core: one framebuffer, one source filling it, the
- * protocol servers reading it (VNC for now), input flowing back. Frame
+ * protocol servers reading it (VNC, RDP), input flowing back. Frame
  * pacing: the next frame is requested from the source as soon as the
  * previous one has been copied; clients take what they can from there, each
  * at its own pace. Connections are accepted once the first frame is in.
@@ -20,6 +20,10 @@ struct display_config {
 	const char *run_dir;     /* BASE/NAME */
 	const char *source;      /* --source, NULL: the VM's surface socket */
 	const char *vnc_listen;  /* loopback HOST:PORT or NULL */
+	const char *run_base;    /* BASE: the gateway's auth.sock (RDP logons) */
+	const char *rdp_listen;  /* loopback HOST:PORT or NULL */
+	const char *rdp_cert;    /* PEM certificate and key for RDP's TLS */
+	const char *rdp_key;
 	int verbose;
 };
 

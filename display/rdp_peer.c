@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One RDP client, on a thread of its own: FreeRDP's peer (TLS, the
+ * connection sequence, input), the logon check, then the graphics path the
+ * client can take (rdp_gfx.c or rdp_bitmap.c), paced by what the client
+ * acknowledges or, for bitmap updates, by its socket. Everything that can
+ * block blocks on this client alone.
+ */
+#include "rdp_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <freerdp/channels/wtsvc.h>
+#include <winpr/wtsapi.h>
+
+/* A client that asked for RDPGFX has this long after activation to get
+ * its dynamic channels up; then it gets bitmap updates. */
+#define RDP_GFX_WAIT_MS 5000
+
+static struct rdp_peer *peer_of(freerdp_peer *client)
+{
+	return client->ContextExtra;
+}
+
+/* Called just before the server's Demand Active: the Client Info PDU (the
+ * credentials) is in, no picture has been sent. The right place to refuse,
+ * and to say what size the desktop is. */
+static BOOL on_capabilities(freerdp_peer *client)
+{
+	struct rdp_peer *p = peer_of(client);
+	rdpSettings *s = client->context->settings;
+
+	if (!p->authed && rdp_auth_check(p) < 0)
+		return FALSE;
+	p->authed = 1;
+	pthread_mutex_lock(&p->r->lock);
+	p->width = p->r->width;
+	p->height = p->r->height;
+	p->geometry = p->r->geometry;
+	enc_damage_init(&p->pending, p->width, p->height);
+	pthread_mutex_unlock(&p->r->lock);
+	enc_damage_init(&p->damage, p->width, p->height);
+	s->DesktopWidth = p->width;
+	s->DesktopHeight = p->height;
+	s->ColorDepth = 32;
+	return TRUE;
+}
+
+static BOOL on_post_connect(freerdp_peer *client)
+{
+	struct rdp_peer *p = peer_of(client);
+
+	if (!p->authed)
+		return FALSE;
+	p->counted = 1;
+	atomic_fetch_add(&p->r->authed, 1);
+	inputq_wake(p->r->q);
+	return TRUE;
+}
+
+static void damage_all(struct rdp_peer *p)
+{
+	pthread_mutex_lock(&p->r->lock);
+	enc_damage_add_all(&p->pending);
+	pthread_mutex_unlock(&p->r->lock);
+	SetEvent(p->wake);
+}
+
+/* Also after each reactivation (a desktop resize of the bitmap path). */
+static BOOL on_activate(freerdp_peer *client)
+{
+	struct rdp_peer *p = peer_of(client);
+	rdpSettings *s = client->context->settings;
+
+	if (!p->activated)
+		rdp_log(p, "%s logged on (%ux%u%s)", p->user, p->width, p->height,
+			s->SupportGraphicsPipeline ? ", asks for RDPGFX" : "");
+	p->activated = 1;
+	p->cursor_serial = p->pos_serial = UINT64_MAX;  /* send both again */
+	damage_all(p);
+	return TRUE;
+}
+
+static BOOL on_refresh_rect(rdpContext *ctx, BYTE count,
+			    const RECTANGLE_16 *areas)
+{
+	damage_all(peer_of(ctx->peer));
+	return TRUE;
+}
+
+static BOOL on_suppress_output(rdpContext *ctx, BYTE allow,
+			       const RECTANGLE_16 *area)
+{
+	/* A minimised client: what it missed comes with the next refresh. */
+	if (allow)
+		damage_all(peer_of(ctx->peer));
+	return TRUE;
+}
+
+/* The disp channel is up: tell the client it may send layouts. */
+static BOOL on_dvc_created(void *opaque, UINT32 id, INT32 status)
+{
+	struct rdp_peer *p = opaque;
+
+	if (p->disp && status >= 0 && id == (UINT32)p->disp_opened &&
+	    p->disp->DisplayControlCaps(p->disp) != CHANNEL_RC_OK)
+		rdp_log(p, "display control: cannot send its capabilities");
+	return TRUE;
+}
+
+static BOOL on_disp_id(DispServerContext *ctx, UINT32 id)
+{
+	struct rdp_peer *p = ctx->custom;
+
+	p->disp_opened = (int)id;
+	return TRUE;
+}
+
+/* Resizing the VM from the client comes with virtio-gpu; for now the
+ * request is only logged. */
+static UINT on_monitor_layout(DispServerContext *ctx,
+			      const DISPLAY_CONTROL_MONITOR_LAYOUT_PDU *pdu)
+{
+	struct rdp_peer *p = ctx->custom;
+
+	if (pdu->NumMonitors >= 1)
+		rdp_log(p, "client asks for a %ux%u desktop (%u monitor%s); resizing the VM is not supported yet",
+			pdu->Monitors[0].Width, pdu->Monitors[0].Height,
+			pdu->NumMonitors, pdu->NumMonitors == 1 ? "" : "s");
+	return CHANNEL_RC_OK;
+}
+
+static void open_disp(struct rdp_peer *p)
+{
+	p->disp = disp_server_context_new(p->vcm);
+	if (!p->disp)
+		return;
+	p->disp->custom = p;
+	p->disp->rdpcontext = p->client->context;
+	p->disp->MaxNumMonitors = 1;
+	p->disp->MaxMonitorAreaFactorA = DISPLAY_CONTROL_MAX_MONITOR_WIDTH;
+	p->disp->MaxMonitorAreaFactorB = DISPLAY_CONTROL_MAX_MONITOR_HEIGHT;
+	p->disp->DispMonitorLayout = on_monitor_layout;
+	p->disp->ChannelIdAssigned = on_disp_id;
+	WTSVirtualChannelManagerSetDVCCreationCallback(p->vcm, on_dvc_created, p);
+	if (p->disp->Open(p->disp) != CHANNEL_RC_OK) {
+		disp_server_context_free(p->disp);
+		p->disp = NULL;
+	}
+}
+
+/* After activation: which graphics path, once the dynamic channels are
+ * there (or clearly not coming). */
+static void choose_path(struct rdp_peer *p)
+{
+	rdpSettings *s = p->client->context->settings;
+	int caps;
+
+	if (!p->activated || p->path != RDP_PATH_NONE)
+		return;
+	if (s->SupportGraphicsPipeline &&
+	    WTSVirtualChannelManagerIsChannelJoined(p->vcm, "drdynvc") &&
+	    WTSVirtualChannelManagerGetDrdynvcState(p->vcm) != DRDYNVC_STATE_FAILED) {
+		if (WTSVirtualChannelManagerGetDrdynvcState(p->vcm) != DRDYNVC_STATE_READY) {
+			if (dloop_now_ms() - p->started_ms < RDP_LOGON_MS + RDP_GFX_WAIT_MS)
+				return;
+		} else {
+			if (!p->gfx_opened) {
+				open_disp(p);
+				if (rdp_gfx_open(p) < 0)
+					rdp_log(p, "cannot open the RDPGFX channel: bitmap updates instead");
+				p->gfx_opened = 1;
+			}
+			caps = atomic_load(&p->gfx_caps);
+			if (p->gfx && !caps)
+				return;             /* its caps are on their way */
+			if (caps > 0 && rdp_gfx_start(p) == 0)
+				return;
+		}
+	}
+	p->path = RDP_PATH_BITMAP;
+	rdp_log(p, "graphics: planar bitmap updates (no RDPGFX)");
+	damage_all(p);
+}
+
+/* The main thread's news: damage, or 1 for a new size. */
+static int take_news(struct rdp_peer *p)
+{
+	struct rdp_server *r = p->r;
+	struct enc_damage d;
+	int resized;
+
+	pthread_mutex_lock(&r->lock);
+	d = p->pending;
+	enc_damage_clear(&p->pending);
+	resized = r->geometry != p->geometry;
+	pthread_mutex_unlock(&r->lock);
+	if (resized)
+		return 1;
+	for (size_t i = 0; i < d.n; i++) {
+		if (p->enc)
+			enc_damage(p->enc, &d.r[i], 1);
+		else
+			enc_damage_add(&p->damage, &d.r[i]);
+	}
+	return 0;
+}
+
+/* A new framebuffer size: the GFX path makes a new surface, the bitmap
+ * path reactivates the client with the new desktop size. */
+static int resize(struct rdp_peer *p)
+{
+	rdpContext *ctx = p->client->context;
+
+	pthread_mutex_lock(&p->r->lock);
+	p->width = p->r->width;
+	p->height = p->r->height;
+	p->geometry = p->r->geometry;
+	enc_damage_init(&p->pending, p->width, p->height);
+	pthread_mutex_unlock(&p->r->lock);
+	rdp_log(p, "desktop is now %ux%u", p->width, p->height);
+	switch (p->path) {
+	case RDP_PATH_AVC:
+	case RDP_PATH_GFX_PLANAR:
+		return rdp_gfx_start(p);
+	case RDP_PATH_BITMAP:
+		if (!ctx->settings->DesktopResize) {
+			rdp_log(p, "the client cannot follow a desktop resize: disconnecting it");
+			return -1;
+		}
+		ctx->settings->DesktopWidth = p->width;
+		ctx->settings->DesktopHeight = p->height;
+		enc_damage_init(&p->damage, p->width, p->height);
+		return ctx->update->DesktopResize(ctx) ? 0 : -1;
+	case RDP_PATH_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int send_updates(struct rdp_peer *p)
+{
+	if (take_news(p)) {
+		if (resize(p) < 0)
+			return -1;
+		take_news(p);
+	}
+	if (rdp_cursor_send(p) < 0)
+		return -1;
+	switch (p->path) {
+	case RDP_PATH_AVC:
+	case RDP_PATH_GFX_PLANAR:
+		return rdp_gfx_send(p);
+	case RDP_PATH_BITMAP:
+		return rdp_bitmap_send(p);
+	case RDP_PATH_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int setup(struct rdp_peer *p)
+{
+	freerdp_peer *c = p->client;
+	rdpSettings *s;
+
+	c->ContextExtra = p;
+	if (!p->r->cert[0] || access(p->r->cert, R_OK) || access(p->r->key, R_OK)) {
+		rdp_log(p, "refused: no TLS certificate and key at %s, %s (porthole-gateway makes them on its first start; or give --rdp-cert and --rdp-key)",
+			p->r->cert[0] ? p->r->cert : "(no state directory: give --state-dir)",
+			p->r->key);
+		return -1;
+	}
+	if (!freerdp_peer_context_new(c)) {
+		rdp_log(p, "cannot set the connection up");
+		return -1;
+	}
+	s = c->context->settings;
+	if (!freerdp_settings_set_string(s, FreeRDP_CertificateFile, p->r->cert) ||
+	    !freerdp_settings_set_string(s, FreeRDP_PrivateKeyFile, p->r->key))
+		return -1;
+	/* TLS only: no NLA (docs/rdp.md says why), no RDP standard
+	 * security (RC4 and a static server key). */
+	s->RdpSecurity = FALSE;
+	s->UseRdpSecurityLayer = FALSE;
+	s->TlsSecurity = TRUE;
+	s->NlaSecurity = FALSE;
+	s->ExtSecurity = FALSE;
+	s->ColorDepth = 32;
+	s->SupportGraphicsPipeline = TRUE;
+	s->RefreshRect = TRUE;
+	s->SuppressOutput = TRUE;
+	s->DesktopResize = TRUE;
+	s->UnicodeInput = TRUE;
+	s->HasHorizontalWheel = TRUE;
+	s->HasExtendedMouseEvent = TRUE;
+	s->ColorPointerFlag = TRUE;
+	s->PointerCacheSize = 1;
+	s->RemoteFxCodec = FALSE;
+	s->NSCodec = FALSE;
+	s->FrameMarkerCommandEnabled = FALSE;
+	s->SurfaceFrameMarkerEnabled = FALSE;
+	c->Capabilities = on_capabilities;
+	c->PostConnect = on_post_connect;
+	c->Activate = on_activate;
+	c->context->update->RefreshRect = on_refresh_rect;
+	c->context->update->SuppressOutput = on_suppress_output;
+	rdp_input_register(p);
+	if (!c->Initialize(c)) {
+		rdp_log(p, "cannot set the connection up");
+		return -1;
+	}
+	p->vcm = WTSOpenServerA((LPSTR)c->context);
+	if (!p->vcm || p->vcm == INVALID_HANDLE_VALUE) {
+		rdp_log(p, "cannot set the connection up");
+		return -1;
+	}
+	return 0;
+}
+
+static void run(struct rdp_peer *p)
+{
+	freerdp_peer *c = p->client;
+	HANDLE h[MAXIMUM_WAIT_OBJECTS];
+
+	while (!atomic_load(&p->r->stopping)) {
+		DWORD n = c->GetEventHandles(c, h, MAXIMUM_WAIT_OBJECTS - 2);
+
+		if (!n)
+			break;
+		h[n++] = WTSVirtualChannelManagerGetEventHandle(p->vcm);
+		h[n++] = p->wake;
+		if (WaitForMultipleObjects(n, h, FALSE, 250) == WAIT_FAILED)
+			break;
+		if (atomic_load(&p->r->stopping))
+			break;
+		if (!c->CheckFileDescriptor(c))
+			break;          /* the client left, or broke the protocol */
+		if (!WTSVirtualChannelManagerCheckFileDescriptor(p->vcm))
+			break;
+		if (!p->authed && dloop_now_ms() - p->started_ms > RDP_LOGON_MS) {
+			rdp_log(p, "no logon within %d s: disconnecting",
+				RDP_LOGON_MS / 1000);
+			break;
+		}
+		if (!p->activated)
+			continue;
+		choose_path(p);
+		ResetEvent(p->wake);
+		if (send_updates(p) < 0)
+			break;
+		/* What the channels queued goes out now. */
+		if (!WTSVirtualChannelManagerCheckFileDescriptor(p->vcm))
+			break;
+	}
+}
+
+static void *peer_thread(void *arg)
+{
+	struct rdp_peer *p = arg;
+	struct rdp_server *r = p->r;
+	freerdp_peer *c = p->client;
+
+	if (setup(p) == 0)
+		run(p);
+	if (p->activated)
+		rdp_log(p, "%s left (%llu frames, %llu KiB)", p->user,
+			(unsigned long long)p->frames,
+			(unsigned long long)(p->bytes >> 10));
+	rdp_input_release(p);
+	rdp_gfx_close(p);
+	if (p->disp)
+		disp_server_context_free(p->disp);
+	rdp_bitmap_free(p);
+	if (p->vcm && p->vcm != INVALID_HANDLE_VALUE)
+		WTSCloseServer(p->vcm);
+	if (c->context) {
+		c->Disconnect(c);
+		freerdp_peer_context_free(c);   /* closes the socket */
+	} else {
+		close(c->sockfd);
+	}
+	freerdp_peer_free(c);
+	if (p->counted) {
+		atomic_fetch_sub(&r->authed, 1);
+		inputq_wake(r->q);
+	}
+	rdp_peer_done(r, p);
+	close(p->fd);
+	CloseHandle(p->wake);
+	free(p);
+	return NULL;
+}
+
+void rdp_peer_start(struct rdp_server *r, int fd, const char *addr)
+{
+	struct rdp_peer *p = NULL;
+	pthread_attr_t attr;
+	pthread_t t;
+	int full, rc;
+
+	pthread_mutex_lock(&r->lock);
+	full = r->npeers >= RDP_MAX_CLIENTS;
+	pthread_mutex_unlock(&r->lock);
+	if (full) {
+		fprintf(stderr, RDP_TAG "%s: refused: at most %d clients\n", addr,
+			RDP_MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto fail;
+	p->r = r;
+	snprintf(p->addr, sizeof(p->addr), "%s", addr);
+	snprintf(p->user, sizeof(p->user), "?");
+	p->started_ms = dloop_now_ms();
+	keymap_init(&p->kbd);
+	/* FreeRDP closes the socket it was given; ours is for shutdown(). */
+	p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	p->wake = CreateEvent(NULL, TRUE, FALSE, NULL);
+	if (p->fd < 0 || !p->wake || !(p->client = freerdp_peer_new(fd)))
+		goto fail;
+	snprintf(p->client->hostname, sizeof(p->client->hostname), "%s", addr);
+	/* Even on the unix socket the client is remote (the gateway's). */
+	p->client->local = FALSE;
+	pthread_mutex_lock(&r->lock);
+	enc_damage_init(&p->pending, r->width, r->height);
+	p->next = r->peers;
+	r->peers = p;
+	r->npeers++;
+	pthread_mutex_unlock(&r->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &attr, peer_thread, p);
+	pthread_attr_destroy(&attr);
+	if (rc == 0)
+		return;
+	fprintf(stderr, RDP_TAG "%s: cannot start a client thread\n", addr);
+	rdp_peer_done(r, p);
+fail:
+	close(fd);
+	if (p) {
+		if (p->client)
+			freerdp_peer_free(p->client);
+		if (p->fd >= 0)
+			close(p->fd);
+		if (p->wake)
+			CloseHandle(p->wake);
+		free(p);
+	}
+}
