@@ -23,7 +23,8 @@ function fallbackMessage(status) {
 	return `The gateway refused the request (HTTP ${status}).`;
 }
 
-async function request(method, path, body) {
+// as: 'json' (the answer parsed) or 'blob' (a file, when the answer is 2xx).
+async function request(method, path, body, as = 'json') {
 	const init = { method, credentials: 'same-origin', cache: 'no-store', headers: {} };
 	if (body !== undefined) {
 		// The gateway takes state changes only as JSON POSTs (its CSRF rule).
@@ -37,6 +38,8 @@ async function request(method, path, body) {
 		throw new ApiError(0, 'Cannot reach the Porthole gateway: check your network ' +
 			'connection.');
 	}
+	if (res.ok && as === 'blob')
+		return res.blob();
 	let data = null;
 	if (res.status !== 204) {
 		try {
@@ -62,6 +65,8 @@ export const api = {
 	logout: () => request('POST', '/api/logout', {}),
 	vms: async () => (await request('GET', '/api/vms'))?.vms ?? [],
 	ticket: (name) => request('POST', `${vmPath(name)}/ticket`, { protocol: 'vnc' }),
+	// A .rdp file with a fresh RDP ticket (docs/gateway.md, "The .rdp file").
+	rdpFile: (name) => request('GET', `${vmPath(name)}/rdp`, undefined, 'blob'),
 };
 
 // The WebSocket address of a VM's console for a fresh ticket: the API

@@ -9,6 +9,7 @@
 import { api, consoleUrl } from './api.js';
 import { $, Listeners, clone, setTitle } from './dom.js';
 import { setIcon } from './icons.js';
+import { RDP_TITLE, downloadRdp, servesRdp } from './rdp.js';
 import { openScreen } from './vnc.js';
 
 const REVEAL_PX = 6;        // full screen: the pointer this near the top shows the toolbar
@@ -41,6 +42,7 @@ export class ConsoleView {
 		$(this.el, '.cad').addEventListener('click', () => this.ctrlAltDel());
 		this.fsBtn.addEventListener('click', () => this.toggleFullscreen());
 		this.helpBtn.addEventListener('click', () => this.showHelp(this.helpPop.hidden));
+		this.bindRdp();
 		this.bindFullscreen();
 		// Capture phase: before noVNC's handlers on its canvas, so these
 		// keys work the client and never reach the VM.
@@ -57,6 +59,31 @@ export class ConsoleView {
 				this.showHelp(false);
 		});
 		this.connect();
+	}
+
+	// "Download .rdp", shown when the gateway says the VM serves RDP.
+	bindRdp() {
+		const btn = $(this.el, '.tb.rdp');
+		const toast = $(this.el, '.toast');
+		btn.title = RDP_TITLE;
+		btn.addEventListener('click', async () => {
+			try {
+				await downloadRdp(this.vm);
+			} catch (e) {
+				if (e.status === 401) {
+					this.app.sessionEnded();
+					return;
+				}
+				toast.textContent = `Could not make a .rdp file. ${e.message}`;
+				toast.hidden = false;
+				clearTimeout(this.toastTimer);
+				this.toastTimer = setTimeout(() => { toast.hidden = true; }, 6000);
+			}
+		});
+		api.vms().then((vms) => {
+			if (!this.destroyed)
+				btn.hidden = !servesRdp(vms.find((v) => v.name === this.vm));
+		}, () => {});
 	}
 
 	setState(state, text) {
@@ -272,6 +299,7 @@ export class ConsoleView {
 
 	destroy() {
 		this.destroyed = true;
+		clearTimeout(this.toastTimer);
 		this.close();
 		this.listeners.clear();
 		if (document.fullscreenElement === this.el)

@@ -18,6 +18,7 @@ const ICONS = {
 	help: '<circle cx="12" cy="12" r="10"/><path d="M9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3"/>' +
 		'<path d="M12 17h.01"/>',
 	alert: '<circle cx="12" cy="12" r="10"/><path d="M12 7v6M12 17h.01"/>',
+	download: '<path d="M12 3v12M7 10l5 5 5-5M4 21h16"/>',
 };
 
 export function icon(name) {

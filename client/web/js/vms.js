@@ -5,6 +5,7 @@
 // cards are kept (and their thumbnails stay connected) across refreshes.
 import { api } from './api.js';
 import { $, Listeners, clone, setTitle } from './dom.js';
+import { RDP_TITLE, downloadRdp, servesRdp } from './rdp.js';
 import { Thumbnail } from './thumb.js';
 
 const REFRESH_MS = 5000;
@@ -33,6 +34,10 @@ class VmCard {
 		thumbBtn.setAttribute('aria-label', `Open ${vm.name}`);
 		for (const b of [this.openBtn, thumbBtn])
 			b.addEventListener('click', () => view.app.open(this.name));
+		this.rdpBtn = $(this.el, '.rdp');
+		this.rdpBtn.title = RDP_TITLE;
+		this.rdpBtn.setAttribute('aria-label', `Download a .rdp file for ${vm.name}`);
+		this.rdpBtn.addEventListener('click', () => view.download(this.name));
 		this.thumb = new Thumbnail(vm.name, $(this.el, '.thumb-screen'), (s) => {
 			this.el.dataset.thumb = s;
 			this.thumbText.textContent = this.running ? THUMB_TEXT[s] : 'Stopped';
@@ -46,6 +51,7 @@ class VmCard {
 		this.stateText.textContent = this.running ? 'Running' : 'Stopped';
 		this.openBtn.disabled = !this.running;
 		this.openBtn.title = this.running ? '' : 'This VM is stopped';
+		this.rdpBtn.hidden = !servesRdp(vm);
 		$(this.el, '.thumb').disabled = !this.running;
 		this.sync();
 	}
@@ -116,6 +122,19 @@ export class VmsView {
 				this.count.textContent = '';
 		}
 		this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+	}
+
+	async download(name) {
+		try {
+			await downloadRdp(name);
+		} catch (e) {
+			if (e.status === 401) {
+				this.app.sessionEnded();
+				return;
+			}
+			this.notice.textContent = `Could not make a .rdp file for ${name}. ${e.message}`;
+			this.notice.hidden = false;
+		}
 	}
 
 	render(vms) {
