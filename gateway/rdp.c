@@ -2,7 +2,7 @@
 /*
  * RDP on the one port. The gateway reads the client's first PDUs only to
  * choose the VM: a ticket in the preconnection PDU, a routing token
- * "porthole:VM", or a mstshash cookie naming a user with one VM (rules
+ * "Cookie: msts=porthole:VM", or a mstshash cookie naming a user with one VM (rules
  * and their order: docs/gateway.md). Then it connects RUN/VM/rdp.sock,
  * forwards the X.224 Connection Request exactly as received (the
  * preconnection PDU is dropped: displays do not expect one) and relays.
@@ -195,8 +195,8 @@ static int choose(struct gw_conn *c, char *user, char *vm)
 	snprintf(user, AUTH_NAME_MAX + 1, "-");
 	if (r->cr.line == GW_RDP_LINE_TOKEN &&
 	    (gw_rdp_token_vm(r->cr.text, token_vm) || !auth_name_valid(token_vm))) {
-		refuse(c, GW_RR_NO_VM, "the routing token '%.64s' names no VM (use porthole:VM)",
-		       r->cr.text);
+		refuse(c, GW_RR_NO_VM, "the routing token '%.64s' names no VM (write it "
+		       "'Cookie: msts=porthole:VM')", r->cr.text);
 		return -1;
 	}
 	if (r->pcb.blob[0])
@@ -214,11 +214,11 @@ static int choose(struct gw_conn *c, char *user, char *vm)
 		if (only_vm(c->gw, who, vm, &n))
 			return 0;
 		refuse(c, GW_RR_NO_SINGLE_VM, "user=%s (mstshash) has %d VMs, not one: name "
-		       "the VM (routing token porthole:VM) or use a ticket", who, n);
+		       "the VM (routing token Cookie: msts=porthole:VM) or use a ticket", who, n);
 		return -1;
 	}
 	refuse(c, GW_RR_NO_VM, "nothing names a VM: no ticket in a preconnection PDU, no "
-	       "routing token porthole:VM, no mstshash cookie");
+	       "routing token Cookie: msts=porthole:VM, no mstshash cookie");
 	return -1;
 }
 

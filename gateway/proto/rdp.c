@@ -204,8 +204,9 @@ int gw_rdp_token_vm(const char *token, char vm[33])
 	const char *s = token;
 	size_t n;
 
-	if (strncmp(s, msts_prefix, sizeof(msts_prefix) - 1) == 0)
-		s += sizeof(msts_prefix) - 1;
+	if (strncmp(s, msts_prefix, sizeof(msts_prefix) - 1))
+		return -1;
+	s += sizeof(msts_prefix) - 1;
 	if (strncasecmp(s, token_prefix, sizeof(token_prefix) - 1))
 		return -1;
 	s += sizeof(token_prefix) - 1;

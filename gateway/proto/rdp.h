@@ -77,10 +77,12 @@ enum gw_rdp_parse gw_rdp_parse_pcb(const uint8_t *buf, size_t len, struct gw_rdp
 /* A TPKT-framed X.224 Connection Request at the start of buf. */
 enum gw_rdp_parse gw_rdp_parse_cr(const uint8_t *buf, size_t len, struct gw_rdp_cr *cr);
 
-/* The VM a routing token names: "porthole:VM", optionally behind
- * "Cookie: msts=" (load balancers' habit) and followed by spaces. VM is
- * copied (not checked against auth's name rules) into vm (33 bytes). 0, or
- * -1 if the token is not of that form. */
+/* The VM a routing token names: "Cookie: msts=porthole:VM", maybe
+ * followed by spaces ("porthole" in any case). A token must start with
+ * "Cookie: msts=" because FreeRDP's server (the display's) reads any other
+ * line as no token at all and then fails on it. VM is copied (not checked
+ * against auth's name rules) into vm (33 bytes). 0, or -1 if the token is
+ * not of that form. */
 int gw_rdp_token_vm(const char *token, char vm[33]);
 /* The user a mstshash cookie names: "DOMAIN\" dropped, ASCII lower-cased,
  * into user (33 bytes). 0, or -1 if nothing or too long is left. */

@@ -7,7 +7,7 @@
  * the clients are raw TCP sending what xfreerdp and mstsc send. The real
  * RDP server end to end is tests/display's.
  *
- *   route    routing token, mstshash cookie (one VM / two), standard RDP
+ *   route    routing token, mstshash cookie (one VM / three), standard RDP
  *            security refused in-protocol, nothing named, VM not running
  *   tickets  PCB tickets: valid (PCB dropped), replayed, expired, another
  *            VM, another protocol, tampered; a refused request keeps it
@@ -258,10 +258,10 @@ static void case_route(struct gw *g)
 	setup(g);
 
 	/* A routing token, with CredSSP and TLS asked for. */
-	n = x224_cr(b, "porthole:other", 0x03);
+	n = x224_cr(b, "Cookie: msts=porthole:other", 0x03);
 	mark = gw_log_mark(g);
 	c = rdp_send(g, b, n);
-	fd = routed(g, c, OBS_OTHER, b, n, "routing token porthole:other");
+	fd = routed(g, c, OBS_OTHER, b, n, "routing token Cookie: msts=porthole:other");
 	lport = c->lport;
 	CHECK(gw_log_find_peer(g, mark, WAIT_MS, "127.0.0.1", lport,
 			       "session start", line, sizeof(line)) &&
@@ -271,10 +271,12 @@ static void case_route(struct gw *g)
 	CHECK(gw_log_find_peer(g, mark, WAIT_MS, "127.0.0.1", lport, "session end",
 			       line, sizeof(line)) && strstr(line, "protocol=rdp"),
 	      "no session end line");
-	n = x224_cr(b, "Cookie: msts=porthole:" GW_VM, 0x01);
+	n = x224_cr(b, "Cookie: msts=PORTHOLE:" GW_VM "  ", 0x01);
 	c = rdp_send(g, b, n);
-	close(routed(g, c, OBS_DEMO, b, n, "routing token behind Cookie: msts="));
+	close(routed(g, c, OBS_DEMO, b, n, "routing token PORTHOLE:demo and spaces"));
 	gc_close(c);
+	refuse_cr(g, "porthole:" GW_VM, 0x01, "names no VM (write it 'Cookie: msts=porthole:VM')",
+		  "a bare porthole:demo (FreeRDP's server would fail on it)");
 
 	/* mstshash: alice's one VM; dave has three; nobody has none. */
 	n = x224_cr(b, "Cookie: mstshash=Alice", 0x01);
@@ -290,7 +292,7 @@ static void case_route(struct gw *g)
 						     3, 0, 8, 0, 1, 0, 0, 0 };
 		uint8_t got[19];
 
-		n = x224_cr(b, "porthole:" GW_VM, 0);
+		n = x224_cr(b, "Cookie: msts=porthole:" GW_VM, 0);
 		c = rdp_send(g, b, n);
 		CHECK(gc_read(c, got, sizeof(got), WAIT_MS) == 0 &&
 		      memcmp(got, failure, sizeof(got)) == 0, "PROTOCOL_RDP only: no "
@@ -310,13 +312,14 @@ static void case_route(struct gw *g)
 	refuse_cr(g, NULL, 0x01, "nothing names a VM", "no token, cookie or ticket");
 	refuse_cr(g, "tsv://MS Terminal Services Plugin.1.Sessions", 0x01, "names no VM",
 		  "a Connection Broker token");
-	refuse_cr(g, "porthole:stopped", 0x01, "vm=stopped", "porthole:stopped (no rdp.sock)");
-	n = x224_cr(b, "porthole:" GW_VM, 0x01);
+	refuse_cr(g, "Cookie: msts=porthole:stopped", 0x01, "vm=stopped",
+		  "porthole:stopped (no rdp.sock)");
+	n = x224_cr(b, "Cookie: msts=porthole:" GW_VM, 0x01);
 	b[4]--;   /* the length indicator: the classifier takes it, the parser not */
 	c = rdp_send(g, b, n);
 	refused(g, c, "malformed X.224", "a wrong length indicator");
 	/* The start of a request, then silence: closed at the deadline. */
-	n = x224_cr(b, "porthole:" GW_VM, 0x01);
+	n = x224_cr(b, "Cookie: msts=porthole:" GW_VM, 0x01);
 	c = rdp_send(g, b, 8);
 	refused(g, c, "no whole connection request", "a request cut short");
 
@@ -326,9 +329,9 @@ static void case_route(struct gw *g)
 			"reason=\"standard_security\"") == 2, "rdp_refused_total{standard_security}");
 	CHECK(gw_metric(g, "porthole_gateway_sessions_total", "protocol=\"rdp\"") == 3,
 	      "sessions_total{rdp}");
-	CHECK(gw_metric(g, "porthole_gateway_classified_total", "protocol=\"rdp\"") == 12,
+	CHECK(gw_metric(g, "porthole_gateway_classified_total", "protocol=\"rdp\"") == 13,
 	      "classified_total{rdp}");
-	printf("metrics: refusals by reason, 3 RDP sessions, 12 RDP connections\n");
+	printf("metrics: refusals by reason, 3 RDP sessions, 13 RDP connections\n");
 }
 
 /* --- tickets --- */
@@ -399,7 +402,8 @@ static void case_tickets(struct gw *g)
 				now - AUTH_TICKET_TTL_S - 2, t2) == 0, "issue");
 	ticket_refused(g, t2, NULL, "expired", "an expired ticket");
 	CHECK(auth_ticket_issue(a, "dave", GW_VM, AUTH_PROTO_RDP, now, t2) == 0, "issue");
-	ticket_refused(g, t2, "porthole:other", "wrong_vm", "demo's ticket, token other");
+	ticket_refused(g, t2, "Cookie: msts=porthole:other", "wrong_vm",
+		       "demo's ticket, token other");
 	CHECK(auth_ticket_issue(a, "alice", GW_VM, AUTH_PROTO_VNC, now, t2) == 0, "issue");
 	ticket_refused(g, t2, NULL, "wrong_protocol", "a VNC ticket");
 	CHECK(auth_ticket_issue(a, "alice", GW_VM, AUTH_PROTO_RDP, now, t2) == 0, "issue");
@@ -413,7 +417,7 @@ static void case_tickets(struct gw *g)
 	a = auth_open(g->state, err, sizeof(err));
 	CHECK(a && auth_ticket_issue(a, "dave", "other", AUTH_PROTO_RDP, now, t2) == 0, "issue");
 	auth_close(a);
-	c = with_ticket(g, t2, "porthole:other", 0x01, cr, &n);
+	c = with_ticket(g, t2, "Cookie: msts=porthole:other", 0x01, cr, &n);
 	close(routed(g, c, OBS_OTHER, cr, n, "dave's ticket for other, token other"));
 	gc_close(c);
 	CHECK(gw_metric(g, "porthole_gateway_auth_failures_total", "reason=\"ticket_replayed\"")
@@ -650,7 +654,7 @@ static void case_authsvc(struct gw *g)
 
 	/* A display names the gateway's end of its connection: the lockout and
 	 * the logs get the real client, and the session its user. */
-	n = x224_cr(b, "porthole:" GW_VM, 0x01);
+	n = x224_cr(b, "Cookie: msts=porthole:" GW_VM, 0x01);
 	mark = gw_log_mark(g);
 	c = rdp_send(g, b, n);
 	fd = routed(g, c, OBS_DEMO, b, n, "a routed connection");

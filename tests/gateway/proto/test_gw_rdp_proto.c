@@ -151,18 +151,25 @@ static void test_cr_forms(void)
 	n = cr(b, "Cookie: mstshash=Administr", 0x0b, 1);
 	cr_expect("mstsc", b, n, GW_RDP_OK, &c);
 	CHECK(c.line == GW_RDP_LINE_COOKIE && c.protocols == 0x0b && c.neg_flags == 8, "mstsc");
-	/* The routing token, bare and behind the load balancers' prefix. */
-	n = cr(b, "porthole:demo", 3, 0);
+	/* The routing token, as load balancers write it; any line parses. */
+	n = cr(b, "Cookie: msts=porthole:demo", 3, 0);
 	cr_expect("token", b, n, GW_RDP_OK, &c);
-	CHECK(c.line == GW_RDP_LINE_TOKEN && strcmp(c.text, "porthole:demo") == 0, "token");
+	CHECK(c.line == GW_RDP_LINE_TOKEN && strcmp(c.text, "Cookie: msts=porthole:demo") == 0,
+	      "token");
 	CHECK(gw_rdp_token_vm(c.text, vm) == 0 && strcmp(vm, "demo") == 0, "vm '%s'", vm);
+	n = cr(b, "porthole:demo", 3, 0);
+	cr_expect("bare token", b, n, GW_RDP_OK, &c);
+	CHECK(c.line == GW_RDP_LINE_TOKEN && gw_rdp_token_vm(c.text, vm) < 0,
+	      "a bare porthole:VM is not a token FreeRDP's server reads");
 	CHECK(gw_rdp_token_vm("Cookie: msts=porthole:web-1  ", vm) == 0 &&
-	      strcmp(vm, "web-1") == 0, "msts prefix: '%s'", vm);
-	CHECK(gw_rdp_token_vm("PortHole:x", vm) == 0 && strcmp(vm, "x") == 0, "case");
+	      strcmp(vm, "web-1") == 0, "trailing spaces: '%s'", vm);
+	CHECK(gw_rdp_token_vm("Cookie: msts=PortHole:x", vm) == 0 && strcmp(vm, "x") == 0,
+	      "case");
 	CHECK(gw_rdp_token_vm("tsv://MS Terminal Services Plugin.1.Sessions", vm) < 0, "tsv");
-	CHECK(gw_rdp_token_vm("porthole:", vm) < 0, "empty vm");
-	CHECK(gw_rdp_token_vm("porthole:0123456789012345678901234567890123", vm) < 0,
-	      "33 bytes");
+	CHECK(gw_rdp_token_vm("Cookie: msts=3640205228.15629.0000", vm) < 0, "an IP token");
+	CHECK(gw_rdp_token_vm("Cookie: msts=porthole:", vm) < 0, "empty vm");
+	CHECK(gw_rdp_token_vm("Cookie: msts=porthole:0123456789012345678901234567890123",
+			      vm) < 0, "33 bytes");
 	/* No line; no negotiation at all (standard RDP security). */
 	n = cr(b, NULL, 1, 0);
 	cr_expect("neg only", b, n, GW_RDP_OK, &c);
