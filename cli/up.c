@@ -109,11 +109,11 @@ static int find_program(char *out, size_t len, const char *dir, const char *name
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			snprintf(out, len, "%s/../%s/%s", self, dir, name);
-			if (access(out, X_OK) == 0)
+			if (snprintf(out, len, "%s/../%s/%s", self, dir, name) < (int)len &&
+			    access(out, X_OK) == 0)
 				return 0;
-			snprintf(out, len, "%s/%s", self, name);
-			if (access(out, X_OK) == 0)
+			if (snprintf(out, len, "%s/%s", self, name) < (int)len &&
+			    access(out, X_OK) == 0)
 				return 0;
 		}
 	}
@@ -167,10 +167,13 @@ static int write_default_vms(const char *path)
 {
 	static const char text[] =
 		"{\n  \"vms\": [\n    {\"name\": \"demo\", \"kind\": \"demo\", \"fb\": \"1280x800\"}\n  ]\n}\n";
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX + 8];
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
