@@ -31,6 +31,23 @@ void rdp_log(struct rdp_peer *p, const char *fmt, ...)
 	fprintf(stderr, RDP_TAG "%s: %s\n", p->addr, line);
 }
 
+uint64_t rdp_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void rdp_frame_made(struct rdp_peer *p, uint64_t since_us, size_t bytes)
+{
+	uint64_t b = (rdp_now_us() - since_us) / 100;
+
+	p->make_hist[b < RDP_HIST_BUCKETS ? b : RDP_HIST_BUCKETS - 1]++;
+	p->frames++;
+	p->bytes += bytes;
+}
+
 void rdp_log_setup(int verbose)
 {
 	/* FreeRDP reports every client that goes away as a string of errors;

@@ -79,7 +79,8 @@ static int flush(struct rdp_peer *p, BITMAP_DATA *tiles, UINT32 n)
 
 /* The tiles of one rectangle, in updates of at most limit bytes. */
 static int send_rect(struct rdp_peer *p, const struct enc_rect *r,
-		     BITMAP_DATA *tiles, UINT32 *n, size_t *bytes, size_t limit)
+		     BITMAP_DATA *tiles, UINT32 *n, size_t *bytes, size_t limit,
+		     size_t *total)
 {
 	/* Widths a multiple of 4, as bitmap updates have always been sent:
 	 * a tile may reach past the right edge (clipped by the client; the
@@ -111,8 +112,8 @@ static int send_rect(struct rdp_peer *p, const struct enc_rect *r,
 			b->bitmapLength = b->cbCompMainBodySize = len;
 			b->cbScanWidth = t.w * 4;
 			b->cbUncompressedSize = t.w * t.h * 4;
-			p->bytes += len;
 			*bytes += len + 26;
+			*total += len;
 			if (++*n == RDP_BITMAP_BATCH || *bytes >= limit) {
 				if (flush(p, tiles, *n) < 0)
 					return -1;
@@ -132,7 +133,8 @@ int rdp_bitmap_send(struct rdp_peer *p)
 	 * without a multifragment capability it must fit one PDU. */
 	size_t limit = s->MultifragMaxRequestSize > 32768 ?
 		       s->MultifragMaxRequestSize - 16384 : 8192;
-	size_t bytes = 0;
+	size_t bytes = 0, total = 0;
+	uint64_t t0 = rdp_now_us();
 	UINT32 n = 0;
 	int rc = 0;
 
@@ -142,7 +144,7 @@ int rdp_bitmap_send(struct rdp_peer *p)
 		struct enc_rect v = enc_rect_visible(&p->damage, &p->damage.r[i]);
 
 		if (v.w && v.h)
-			rc = send_rect(p, &v, tiles, &n, &bytes, limit);
+			rc = send_rect(p, &v, tiles, &n, &bytes, limit, &total);
 	}
 	if (rc == 0)
 		rc = flush(p, tiles, n);
@@ -150,7 +152,7 @@ int rdp_bitmap_send(struct rdp_peer *p)
 		for (UINT32 i = 0; i < n; i++)
 			free(tiles[i].bitmapDataStream);
 	enc_damage_clear(&p->damage);
-	p->frames++;
+	rdp_frame_made(p, t0, total);
 	return rc;
 }
 

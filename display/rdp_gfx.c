@@ -194,7 +194,8 @@ static RECTANGLE_16 rect16(const struct enc_rect *r)
 			       (UINT16)(r->x + r->w), (UINT16)(r->y + r->h) };
 }
 
-static int send_avc(struct rdp_peer *p, const struct enc_frame *f)
+static int send_avc(struct rdp_peer *p, const struct enc_frame *f,
+		    uint64_t t0)
 {
 	RDPGFX_H264_QUANT_QUALITY q[ENC_DAMAGE_MAX];
 	RECTANGLE_16 rects[ENC_DAMAGE_MAX];
@@ -232,8 +233,7 @@ static int send_avc(struct rdp_peer *p, const struct enc_frame *f)
 		return -1;
 	}
 	p->frame_id = p->frame_base + f->id;
-	p->frames++;
-	p->bytes += f->len;
+	rdp_frame_made(p, t0, f->len);
 	return 0;
 }
 
@@ -248,17 +248,15 @@ static int send_h264(struct rdp_peer *p)
 		enc_frame_acked(p->enc, acked - p->frame_base);
 	enc_set_max_in_flight(p->enc, atomic_load(&p->acks_suspended) ? 0 : 1);
 	while (enc_wants_frame(p->enc)) {
-		struct timespec ts;
+		uint64_t t0 = rdp_now_us();
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		rc = enc_encode(p->enc, p->r->fb, p->width * 4,
-				ts.tv_sec * 1000000LL + ts.tv_nsec / 1000, &f,
+		rc = enc_encode(p->enc, p->r->fb, p->width * 4, (int64_t)t0, &f,
 				err, sizeof(err));
 		if (rc < 0) {
 			rdp_log(p, "encoder: %s", err);
 			return -1;
 		}
-		if (rc == 0 || send_avc(p, &f) < 0)
+		if (rc == 0 || send_avc(p, &f, t0) < 0)
 			return rc ? -1 : 0;
 	}
 	return 0;
@@ -270,6 +268,8 @@ static int send_planar(struct rdp_peer *p)
 	RdpgfxServerContext *g = p->gfx;
 	RDPGFX_START_FRAME_PDU start;
 	RDPGFX_END_FRAME_PDU end;
+	uint64_t t0 = rdp_now_us();
+	size_t bytes = 0;
 
 	if (enc_damage_empty(&p->damage) ||
 	    (p->frame_id > atomic_load(&p->acked) &&
@@ -305,11 +305,11 @@ static int send_planar(struct rdp_peer *p)
 			free(data);
 			return -1;
 		}
-		p->bytes += len;
+		bytes += len;
 		free(data);
 	}
 	enc_damage_clear(&p->damage);
-	p->frames++;
+	rdp_frame_made(p, t0, bytes);
 	return g->EndFrame(g, &end) ? -1 : 0;
 }
 

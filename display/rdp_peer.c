@@ -361,6 +361,31 @@ static void run(struct rdp_peer *p)
 	}
 }
 
+/* The value below which a share q of the frames' making times fell. */
+static double percentile_ms(const struct rdp_peer *p, double q)
+{
+	uint64_t seen = 0, want = (uint64_t)(q * (double)p->frames);
+
+	for (int i = 0; i < RDP_HIST_BUCKETS; i++) {
+		seen += p->make_hist[i];
+		if (seen > want)
+			return (i + 1) / 10.0;
+	}
+	return RDP_HIST_BUCKETS / 10.0;
+}
+
+static void log_left(struct rdp_peer *p)
+{
+	if (!p->frames) {
+		rdp_log(p, "%s left (no frames)", p->user);
+		return;
+	}
+	rdp_log(p, "%s left (%llu frames, %llu KiB; making a frame: p50 %.1f ms, p99 %.1f ms)",
+		p->user, (unsigned long long)p->frames,
+		(unsigned long long)(p->bytes >> 10), percentile_ms(p, 0.5),
+		percentile_ms(p, 0.99));
+}
+
 static void *peer_thread(void *arg)
 {
 	struct rdp_peer *p = arg;
@@ -370,9 +395,7 @@ static void *peer_thread(void *arg)
 	if (setup(p) == 0)
 		run(p);
 	if (p->activated)
-		rdp_log(p, "%s left (%llu frames, %llu KiB)", p->user,
-			(unsigned long long)p->frames,
-			(unsigned long long)(p->bytes >> 10));
+		log_left(p);
 	rdp_input_release(p);
 	rdp_gfx_close(p);
 	if (p->disp)

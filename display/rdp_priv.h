@@ -41,6 +41,7 @@
 #define RDP_POINTER_STD    96
 #define RDP_POINTER_LARGE  384
 #define RDP_BITMAP_BATCH   256      /* tiles per bitmap update at most */
+#define RDP_HIST_BUCKETS   500      /* 0.1 ms each; the last: 50 ms or more */
 
 struct rdp_listener {
 	struct rdp_server *r;
@@ -147,6 +148,9 @@ struct rdp_peer {
 	uint64_t cursor_serial, pos_serial;
 	int cursor_hidden;          /* sent SYSPTR_NULL */
 	uint64_t frames, bytes;
+	/* Time to make a frame (encode, or compress), 0.1 ms buckets: the
+	 * client's last log line gives its p50 and p99. */
+	uint32_t make_hist[RDP_HIST_BUCKETS];
 
 	struct keymap_state kbd;
 	struct rdp_mouse mouse;
@@ -156,6 +160,9 @@ struct rdp_peer {
 
 /* rdp.c */
 void rdp_peer_done(struct rdp_server *r, struct rdp_peer *p);
+uint64_t rdp_now_us(void);
+/* A frame took since_us to make: counted, for the figures at the end. */
+void rdp_frame_made(struct rdp_peer *p, uint64_t since_us, size_t bytes);
 void rdp_log(struct rdp_peer *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -80,3 +80,4 @@ echo
 # porthole-gateway's TLS relay beside HAProxy (same certificate, same backend).
 "$(dirname "$0")/bench_gateway.sh" "$build"
 "$(dirname "$0")/bench_encoder.sh" "$build" # encoder beside x264's CLI
+"$build/tests/bench/bench_rdp" "$build/core-vmm/porthole-vmm" "$build/display/porthole-display" "$build/gateway/porthole-gateway" "$build/cli/porthole" # RDP beside FreeRDP shadow

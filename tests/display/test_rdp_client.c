@@ -349,6 +349,14 @@ uint32_t rc_height(const struct rc *c)
 	return c->inst->context->gdi ? c->inst->context->gdi->height : 0;
 }
 
+uint64_t rc_bytes_in(const struct rc *c)
+{
+	UINT64 in = 0, out = 0, pin = 0, pout = 0;
+
+	freerdp_get_stats(c->inst->context->rdp, &in, &out, &pin, &pout);
+	return in;
+}
+
 uint32_t rc_pixel(const struct rc *c, uint32_t x, uint32_t y)
 {
 	const rdpGdi *gdi = c->inst->context->gdi;

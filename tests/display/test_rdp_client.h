@@ -48,6 +48,8 @@ int rc_pump(struct rc *c, int ms);
 const struct rc_stats *rc_stats(const struct rc *c);
 uint32_t rc_width(const struct rc *c);
 uint32_t rc_height(const struct rc *c);
+/* Bytes received from the server so far (FreeRDP's count, TLS inside). */
+uint64_t rc_bytes_in(const struct rc *c);
 /* The client's picture at (x, y): 0x00RRGGBB. */
 uint32_t rc_pixel(const struct rc *c, uint32_t x, uint32_t y);
 /* PSNR of the picture against shot (w*h 0x00RRGGBB), over all of it. */
