@@ -415,6 +415,8 @@ static int start_display(struct up *u, int i)
 	argv[n++] = v->name;
 	argv[n++] = "--run-dir";
 	argv[n++] = u->run;
+	argv[n++] = "--state-dir";      /* RDP's TLS: the gateway's certificate */
+	argv[n++] = u->state;
 	if (v->source) {
 		argv[n++] = "--source";
 		argv[n++] = v->source;
@@ -515,7 +517,16 @@ static void print_banner(const struct up *u)
 		       u->state, port);
 		printf("               user name USER (a user's only VM) or USER@VM, e.g. admin@%s\n", vm);
 	}
-	printf("  RDP, SPICE:  not served yet (the gateway closes them with a log line)\n");
+	if (first_vm >= 0) {
+		const char *vm = u->vms[first_vm].name;
+
+		printf("  RDP client:  \"Download .rdp\" in the browser, or\n"
+		       "               porthole ticket %s --user admin --protocol rdp --rdp %s.rdp --state-dir %s\n"
+		       "               xfreerdp %s.rdp /cert:ignore      (a ticket is good for one connection)\n"
+		       "               or: xfreerdp /v:localhost:%s /u:USER /cert:ignore  (a user with one VM)\n",
+		       vm, vm, u->state, vm, port);
+	}
+	printf("  SPICE:       not served yet\n");
 	printf("  Users:       porthole user add NAME --state-dir %s\n", u->state);
 	printf("               porthole vm allow VM NAME --state-dir %s\n", u->state);
 	printf("  Logs:        %s/  (VMs and displays); sessions below\n", u->logs);
