@@ -31,6 +31,7 @@
  */
 #include "gwtest.h"
 #include "test_rdp_client.h"
+#include "test_rdp_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -73,16 +74,8 @@ static void start_display(struct gw *g)
 {
 	char *args[] = { "--name", GW_VM, "--state-dir", g->state,
 			 "--rdp-listen", "127.0.0.1:0", NULL };
-	char auth_sock[160];
 
-	snprintf(auth_sock, sizeof(auth_sock), "%s/auth.sock", g->run);
-	if (access(auth_sock, F_OK) < 0) {
-		printf("skipped: porthole-gateway serves no %s (its auth service, "
-		       "which checks RDP logons, is not built in)\n", auth_sock);
-		gw_done(g);
-		exit(SKIP);
-	}
-
+	rdpt_need_auth_service(g);
 	if (g->dt.display > 0)
 		dt_stop_display(&g->dt, SIGTERM, 10000);
 	dt_start_display(&g->dt, args);

@@ -118,6 +118,13 @@ static void on_channel_gone(void *opaque, ChannelDisconnectedEventArgs *e)
 	}
 }
 
+/* A bitmap-update client follows a reactivation with a new size. */
+static BOOL on_desktop_resize(rdpContext *ctx)
+{
+	return gdi_resize(ctx->gdi, ctx->settings->DesktopWidth,
+			  ctx->settings->DesktopHeight);
+}
+
 static BOOL on_end_paint(rdpContext *ctx)
 {
 	COUNT(rc_of(ctx), paints);
@@ -206,6 +213,7 @@ static BOOL post_connect(freerdp *inst)
 	if (!gdi_init(inst, PIXEL_FORMAT_BGRX32))
 		return FALSE;
 	u->EndPaint = on_end_paint;
+	u->DesktopResize = on_desktop_resize;
 	c->bitmap = u->BitmapUpdate;
 	u->BitmapUpdate = on_bitmap;
 	c->pointer_new = u->pointer->PointerNew;
