@@ -146,6 +146,8 @@ void rdp_peer_done(struct rdp_server *r, struct rdp_peer *p)
 		}
 	}
 	r->npeers--;
+	if (!p->authed)
+		r->logons--;
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 }

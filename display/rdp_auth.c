@@ -60,16 +60,34 @@ static int fill(struct authsvc_request *q, struct rdp_peer *p,
 	return 0;
 }
 
-int rdp_auth_check(struct rdp_peer *p)
+/* The name for log lines: what the client sent, printable. */
+static void log_name(char *out, size_t len, const char *user)
 {
-	const rdpSettings *s = p->client->context->settings;
+	size_t o = 0;
+
+	for (; user && *user && o + 1 < len; user++)
+		out[o++] = *user > 0x20 && *user < 0x7f ? *user : '?';
+	if (!o && len > 1)
+		out[o++] = '?';
+	out[o] = 0;
+}
+
+/* The password is of no use once checked: not kept in FreeRDP's memory. */
+static void forget_password(rdpSettings *s)
+{
+	if (s->Password)
+		memset(s->Password, 0, strlen(s->Password));
+	freerdp_settings_set_string(s, FreeRDP_Password, NULL);
+}
+
+static int check(struct rdp_peer *p, const rdpSettings *s)
+{
 	struct authsvc_request q;
 	struct authsvc_answer a;
 	char err[300];
 	int rc;
 
-	snprintf(p->user, sizeof(p->user), "%s",
-		 s->Username && *s->Username ? bare_user(s->Username) : "?");
+	log_name(p->user, sizeof(p->user), s->Username ? bare_user(s->Username) : NULL);
 	if (!s->Password || !*s->Password || !s->Username || !*s->Username) {
 		rdp_log(p, "refused: the client sent no %s; give the RDP client your Porthole user name and password (this server draws no logon screen)",
 			s->Username && *s->Username ? "password" : "user name");
@@ -92,7 +110,7 @@ int rdp_auth_check(struct rdp_peer *p)
 	switch (a.result) {
 	case AUTHSVC_OK:
 		if (a.user[0])
-			snprintf(p->user, sizeof(p->user), "%s", a.user);
+			log_name(p->user, sizeof(p->user), a.user);
 		return 0;
 	case AUTHSVC_DENIED:
 		rdp_log(p, "refused %s: wrong user name or password, or no access to %s",
@@ -114,4 +132,13 @@ int rdp_auth_check(struct rdp_peer *p)
 	}
 	refuse(p, LOGON_FAILED_OTHER);
 	return -1;
+}
+
+int rdp_auth_check(struct rdp_peer *p)
+{
+	rdpSettings *s = p->client->context->settings;
+	int rc = check(p, s);
+
+	forget_password(s);
+	return rc;
 }

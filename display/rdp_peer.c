@@ -36,10 +36,14 @@ static BOOL on_capabilities(freerdp_peer *client)
 	struct rdp_peer *p = peer_of(client);
 	rdpSettings *s = client->context->settings;
 
-	if (!p->authed && rdp_auth_check(p) < 0)
+	if (!p->authed && rdp_auth_check(p) < 0) {
+		p->said = 1;
 		return FALSE;
-	p->authed = 1;
+	}
 	pthread_mutex_lock(&p->r->lock);
+	if (!p->authed)
+		p->r->logons--;
+	p->authed = 1;
 	p->width = p->r->width;
 	p->height = p->r->height;
 	p->geometry = p->r->geometry;
@@ -275,6 +279,7 @@ static int setup(struct rdp_peer *p)
 		rdp_log(p, "refused: no TLS certificate and key at %s, %s (porthole-gateway makes them on its first start; or give --rdp-cert and --rdp-key)",
 			p->r->cert[0] ? p->r->cert : "(no state directory: give --state-dir)",
 			p->r->key);
+		p->said = 1;
 		return -1;
 	}
 	if (!freerdp_peer_context_new(c)) {
@@ -347,6 +352,7 @@ static void run(struct rdp_peer *p)
 		if (!p->authed && dloop_now_ms() - p->started_ms > RDP_LOGON_MS) {
 			rdp_log(p, "no logon within %d s: disconnecting",
 				RDP_LOGON_MS / 1000);
+			p->said = 1;
 			break;
 		}
 		if (!p->activated)
@@ -396,6 +402,8 @@ static void *peer_thread(void *arg)
 		run(p);
 	if (p->activated)
 		log_left(p);
+	else if (!p->said)
+		rdp_log(p, "closed before logging on (RDP clients need TLS security: clients that insist on NLA or on RDP's own security are refused)");
 	rdp_input_release(p);
 	rdp_gfx_close(p);
 	if (p->disp)
@@ -429,11 +437,11 @@ void rdp_peer_start(struct rdp_server *r, int fd, const char *addr)
 	int full, rc;
 
 	pthread_mutex_lock(&r->lock);
-	full = r->npeers >= RDP_MAX_CLIENTS;
+	full = r->npeers >= RDP_MAX_CLIENTS || r->logons >= RDP_MAX_LOGONS;
 	pthread_mutex_unlock(&r->lock);
 	if (full) {
-		fprintf(stderr, RDP_TAG "%s: refused: at most %d clients\n", addr,
-			RDP_MAX_CLIENTS);
+		fprintf(stderr, RDP_TAG "%s: refused: at most %d clients, %d of them logging on\n",
+			addr, RDP_MAX_CLIENTS, RDP_MAX_LOGONS);
 		close(fd);
 		return;
 	}
@@ -458,6 +466,7 @@ void rdp_peer_start(struct rdp_server *r, int fd, const char *addr)
 	p->next = r->peers;
 	r->peers = p;
 	r->npeers++;
+	r->logons++;
 	pthread_mutex_unlock(&r->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -34,8 +34,10 @@
 #define RDP_TAG "porthole-display: rdp: "
 
 /* A client that has not finished the connection sequence and logged on in
- * this long is dropped (a silent or slow peer holds a thread). */
-#define RDP_LOGON_MS       30000
+ * this long is dropped (a silent or slow peer holds a thread), and only so
+ * many may be at it at once: they cannot crowd out those logged on. */
+#define RDP_LOGON_MS       15000
+#define RDP_MAX_LOGONS     16
 /* Pointer shapes: RDP's standard pointers go up to 96x96 (larger ones need
  * the client's large-pointer capability; the surface's are <= 128). */
 #define RDP_POINTER_STD    96
@@ -82,6 +84,7 @@ struct rdp_server {
 	pthread_cond_t cond;
 	struct rdp_peer *peers;
 	int npeers;
+	int logons;                  /* peers not logged on yet */
 	uint32_t width, height;      /* the framebuffer now */
 	uint64_t geometry;           /* bumped by each resize */
 	struct rdp_cursor cursor;
@@ -134,6 +137,7 @@ struct rdp_peer {
 	/* The peer thread's own. */
 	int authed, activated;
 	int counted;                /* in r->authed */
+	int said;                   /* a log line said why it ends */
 	char user[64];
 	enum rdp_path path;
 	uint32_t width, height;     /* what the client was told */

@@ -545,6 +545,7 @@ static void refused(const char *user, const char *password, const char *why,
 static void case_refuse(struct gw *g)
 {
 	struct rc_opts o = opts(1, 1);
+	char err[512];
 	struct rc *c;
 
 	gw_start(g, NULL);
@@ -557,6 +558,19 @@ static void case_refuse(struct gw *g)
 		"refused bob: wrong user name or password, or no access");
 	refused("alice", "", "no password", "the client sent no password");
 	refused("carol", CAROL_PW, "TOTP user", "refused carol: the user has a one-time code");
+	refused("alice\nporthole-display: forged", "x", "a user name with a newline",
+		"refused alice?porthole-display:?forged: wrong user name");
+	CHECK(!display_logged("\nporthole-display: forged", 100),
+	      "a user name forged a log line");
+	o.security = RC_NLA_ONLY;
+	CHECK(!rc_open(&o, err, sizeof(err)), "an NLA-only client was served");
+	o.security = RC_RDP_ONLY;
+	CHECK(!rc_open(&o, err, sizeof(err)), "an RDP-security-only client was served");
+	CHECK(display_logged("closed before logging on (RDP clients need TLS", 5000),
+	      "no line for the clients refused at negotiation");
+	printf("NLA-only and RDP-security-only clients: refused at negotiation, "
+	       "logged\n");
+	o.security = 0;
 	c = connect_ok(&o, "alice afterwards");
 	pump(c, 500);
 	CHECK(display_logged("alice logged on", 5000), "no logon line for alice");

@@ -275,9 +275,9 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	s->SupportDisplayControl = !!o->disp;
 	s->SupportDynamicChannels = o->gfx || o->disp;
 	/* The server must pick TLS out of what a client usually offers. */
-	s->NlaSecurity = TRUE;
-	s->TlsSecurity = TRUE;
-	s->RdpSecurity = TRUE;
+	s->NlaSecurity = o->security != RC_RDP_ONLY;
+	s->TlsSecurity = !o->security;
+	s->RdpSecurity = o->security != RC_NLA_ONLY;
 	s->TcpConnectTimeout = 10000;
 	if (!freerdp_connect(c->inst)) {
 		UINT32 e = freerdp_get_last_error(c->inst->context);

@@ -20,8 +20,13 @@ struct rc_opts {
 	int gfx;                /* offer RDPGFX */
 	int h264;               /* ... with AVC420 */
 	int disp;               /* load the display-control channel */
+	int security;           /* 0: offer TLS, NLA and RDP security (as
+				 * clients do); RC_NLA_ONLY, RC_RDP_ONLY */
 	uint32_t w, h;          /* the desktop size asked for */
 };
+
+#define RC_NLA_ONLY 1
+#define RC_RDP_ONLY 2
 
 struct rc_stats {
 	uint64_t paints;        /* EndPaint calls: a new picture is complete */
