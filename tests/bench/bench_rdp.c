@@ -259,7 +259,9 @@ static void run_workload(struct source *s, struct probe *pr,
 static void measure(struct source *s, const char *user, const char *password,
 		    struct result *res, struct result *idle, double *first_ms)
 {
-	struct rc_opts o = { s->host, s->port, user, password, 1, 1, 0, s->w, s->h };
+	struct rc_opts o = { .host = s->host, .port = s->port, .user = user,
+			     .password = password, .gfx = 1, .h264 = 1,
+			     .w = s->w, .h = s->h };
 	struct probe pr = { 0 };
 	char err[512];
 	uint64_t t0 = now_ns(), b0, f0;
