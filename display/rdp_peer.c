@@ -82,9 +82,11 @@ static BOOL on_activate(freerdp_peer *client)
 	struct rdp_peer *p = peer_of(client);
 	rdpSettings *s = client->context->settings;
 
-	if (!p->activated)
+	if (!p->activated) {
 		rdp_log(p, "%s logged on (%ux%u%s)", p->user, p->width, p->height,
 			s->SupportGraphicsPipeline ? ", asks for RDPGFX" : "");
+		p->activated_ms = dloop_now_ms();
+	}
 	p->activated = 1;
 	p->cursor_serial = p->pos_serial = UINT64_MAX;  /* send both again */
 	damage_all(p);
@@ -98,12 +100,16 @@ static BOOL on_refresh_rect(rdpContext *ctx, BYTE count,
 	return TRUE;
 }
 
+/* A minimised client gets nothing until it shows the desktop again;
+ * damage waits meanwhile, and then it gets the whole picture. */
 static BOOL on_suppress_output(rdpContext *ctx, BYTE allow,
 			       const RECTANGLE_16 *area)
 {
-	/* A minimised client: what it missed comes with the next refresh. */
+	struct rdp_peer *p = peer_of(ctx->peer);
+
+	p->suppressed = !allow;
 	if (allow)
-		damage_all(peer_of(ctx->peer));
+		damage_all(p);
 	return TRUE;
 }
 
@@ -112,7 +118,7 @@ static BOOL on_dvc_created(void *opaque, UINT32 id, INT32 status)
 {
 	struct rdp_peer *p = opaque;
 
-	if (p->disp && status >= 0 && id == (UINT32)p->disp_opened &&
+	if (p->disp && status >= 0 && id == (UINT32)p->disp_id &&
 	    p->disp->DisplayControlCaps(p->disp) != CHANNEL_RC_OK)
 		rdp_log(p, "display control: cannot send its capabilities");
 	return TRUE;
@@ -122,7 +128,7 @@ static BOOL on_disp_id(DispServerContext *ctx, UINT32 id)
 {
 	struct rdp_peer *p = ctx->custom;
 
-	p->disp_opened = (int)id;
+	p->disp_id = (int)id;
 	return TRUE;
 }
 
@@ -159,34 +165,49 @@ static void open_disp(struct rdp_peer *p)
 	}
 }
 
+/* The dynamic channels, once the client's drdynvc is up: display control
+ * for every client that has it, RDPGFX for those that asked for it. */
+static void open_channels(struct rdp_peer *p)
+{
+	if (p->channels || WTSVirtualChannelManagerGetDrdynvcState(p->vcm) !=
+			   DRDYNVC_STATE_READY)
+		return;
+	p->channels = 1;
+	open_disp(p);
+	if (!p->client->context->settings->SupportGraphicsPipeline)
+		return;
+	if (rdp_gfx_open(p) < 0)
+		rdp_log(p, "cannot open the RDPGFX channel: bitmap updates instead");
+	p->gfx_open_ms = dloop_now_ms();
+}
+
 /* After activation: which graphics path, once the dynamic channels are
- * there (or clearly not coming). */
+ * there (or clearly not coming: then bitmap updates). */
 static void choose_path(struct rdp_peer *p)
 {
-	rdpSettings *s = p->client->context->settings;
+	int dynamic = WTSVirtualChannelManagerIsChannelJoined(p->vcm, "drdynvc") &&
+		      WTSVirtualChannelManagerGetDrdynvcState(p->vcm) !=
+		      DRDYNVC_STATE_FAILED;
+	uint64_t now;
 	int caps;
 
 	if (!p->activated || p->path != RDP_PATH_NONE)
 		return;
-	if (s->SupportGraphicsPipeline &&
-	    WTSVirtualChannelManagerIsChannelJoined(p->vcm, "drdynvc") &&
-	    WTSVirtualChannelManagerGetDrdynvcState(p->vcm) != DRDYNVC_STATE_FAILED) {
-		if (WTSVirtualChannelManagerGetDrdynvcState(p->vcm) != DRDYNVC_STATE_READY) {
-			if (dloop_now_ms() - p->started_ms < RDP_LOGON_MS + RDP_GFX_WAIT_MS)
-				return;
-		} else {
-			if (!p->gfx_opened) {
-				open_disp(p);
-				if (rdp_gfx_open(p) < 0)
-					rdp_log(p, "cannot open the RDPGFX channel: bitmap updates instead");
-				p->gfx_opened = 1;
-			}
-			caps = atomic_load(&p->gfx_caps);
-			if (p->gfx && !caps)
-				return;             /* its caps are on their way */
-			if (caps > 0 && rdp_gfx_start(p) == 0)
-				return;
-		}
+	if (dynamic)
+		open_channels(p);
+	now = dloop_now_ms();
+	if (dynamic && p->client->context->settings->SupportGraphicsPipeline) {
+		if (!p->channels && now - p->activated_ms < RDP_GFX_WAIT_MS)
+			return;
+		caps = atomic_load(&p->gfx_caps);
+		if (p->gfx && caps > 0 && rdp_gfx_start(p) == 0)
+			return;
+		if (p->gfx && !caps && now - p->gfx_open_ms < RDP_GFX_WAIT_MS)
+			return;     /* its caps are on their way */
+		if (p->gfx && !caps)
+			rdp_log(p, "no RDPGFX capabilities from the client within %d s",
+				RDP_GFX_WAIT_MS / 1000);
+		rdp_gfx_close(p);
 	}
 	p->path = RDP_PATH_BITMAP;
 	rdp_log(p, "graphics: planar bitmap updates (no RDPGFX)");
@@ -257,6 +278,8 @@ static int send_updates(struct rdp_peer *p)
 	}
 	if (rdp_cursor_send(p) < 0)
 		return -1;
+	if (p->suppressed)
+		return 0;
 	switch (p->path) {
 	case RDP_PATH_AVC:
 	case RDP_PATH_GFX_PLANAR:

@@ -124,7 +124,10 @@ struct rdp_peer {
 	HANDLE vcm;
 	RdpgfxServerContext *gfx;
 	DispServerContext *disp;
-	int gfx_opened, disp_opened;
+	int channels;               /* the dynamic channels were opened */
+	int disp_id;            /* the disp channel's id */
+	uint64_t activated_ms, gfx_open_ms;
+	int suppressed;             /* the client asked for no updates */
 
 	/* Set by the main thread under r->lock. */
 	struct enc_damage pending;  /* damage since the peer last looked */

@@ -285,6 +285,21 @@ static void case_gfx(struct gw *g)
 	free(shot);
 	printf("still screen: no frames; a fill arrived\n");
 
+	/* Minimised (Suppress Output): nothing comes; shown again, the
+	 * change that happened meanwhile does. */
+	rc_suppress(c, 0);
+	pump(c, 300);
+	frames = rc_stats(c)->gfx_frames;
+	dt_cmd(&g->dt, "fill %d %d 160 100 0080ff", FILL_X, FILL_Y);
+	pump(c, 1000);
+	CHECK(rc_stats(c)->gfx_frames == frames, "a minimised client got %llu "
+	      "frames", (unsigned long long)(rc_stats(c)->gfx_frames - frames));
+	rc_suppress(c, 1);
+	shot = dt_screenshot(&g->dt);
+	wait_picture(c, shot, 0, "shown again after Suppress Output", 10000);
+	free(shot);
+	printf("suppress output: nothing while minimised, the change once shown\n");
+
 	dt_cmd(&g->dt, "anim on");
 	CHECK(anim_moved(c, 700), "the animated region did not move in the client");
 	printf("animation: the animated region moves in the client\n");

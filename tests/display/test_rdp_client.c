@@ -471,6 +471,14 @@ int rc_layout(struct rc *c, uint32_t w, uint32_t h)
 	return c->disp->SendMonitorLayout(c->disp, 1, &m) == CHANNEL_RC_OK ? 0 : -1;
 }
 
+void rc_suppress(struct rc *c, int allow)
+{
+	rdpContext *ctx = c->inst->context;
+	RECTANGLE_16 all = { 0, 0, (UINT16)rc_width(c), (UINT16)rc_height(c) };
+
+	ctx->update->SuppressOutput(ctx, (BYTE)!!allow, &all);
+}
+
 void rc_stall(struct rc *c, int stalled)
 {
 	c->stalled = stalled;

@@ -74,6 +74,8 @@ void rc_xmouse(struct rc *c, uint16_t flags, uint16_t x, uint16_t y);
 void rc_sync(struct rc *c, uint32_t flags);
 /* A display-control monitor layout (needs disp and its caps). 0 or -1. */
 int rc_layout(struct rc *c, uint32_t w, uint32_t h);
+/* Suppress Output: allow 0 as a minimised client, 1 to show it again. */
+void rc_suppress(struct rc *c, int allow);
 /* Stop reading the socket (a stalled client), or read again. */
 void rc_stall(struct rc *c, int stalled);
 
