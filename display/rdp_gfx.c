@@ -76,6 +76,16 @@ static UINT on_ack(RdpgfxServerContext *ctx, const RDPGFX_FRAME_ACKNOWLEDGE_PDU 
 	return CHANNEL_RC_OK;
 }
 
+/* A client with a persistent bitmap cache offers it; this server uses no
+ * cache, and says so: none of the entries is imported. */
+static UINT on_cache_offer(RdpgfxServerContext *ctx,
+			   const RDPGFX_CACHE_IMPORT_OFFER_PDU *pdu)
+{
+	RDPGFX_CACHE_IMPORT_REPLY_PDU reply = { 0, NULL };
+
+	return ctx->CacheImportReply(ctx, &reply);
+}
+
 int rdp_gfx_open(struct rdp_peer *p)
 {
 	p->gfx = rdpgfx_server_context_new(p->vcm);
@@ -85,6 +95,7 @@ int rdp_gfx_open(struct rdp_peer *p)
 	p->gfx->rdpcontext = p->client->context;
 	p->gfx->CapsAdvertise = on_caps;
 	p->gfx->FrameAcknowledge = on_ack;
+	p->gfx->CacheImportOffer = on_cache_offer;
 	if (!p->gfx->Open(p->gfx)) {
 		rdpgfx_server_context_free(p->gfx);
 		p->gfx = NULL;
