@@ -88,6 +88,7 @@ static BOOL on_activate(freerdp_peer *client)
 		p->activated_ms = dloop_now_ms();
 	}
 	p->activated = 1;
+	p->reactivating = 0;
 	p->cursor_serial = p->pos_serial = UINT64_MAX;  /* send both again */
 	damage_all(p);
 	return TRUE;
@@ -249,6 +250,7 @@ static int resize(struct rdp_peer *p)
 	p->geometry = p->r->geometry;
 	enc_damage_init(&p->pending, p->width, p->height);
 	pthread_mutex_unlock(&p->r->lock);
+	enc_damage_init(&p->damage, p->width, p->height);
 	rdp_log(p, "desktop is now %ux%u", p->width, p->height);
 	switch (p->path) {
 	case RDP_PATH_AVC:
@@ -261,7 +263,7 @@ static int resize(struct rdp_peer *p)
 		}
 		ctx->settings->DesktopWidth = p->width;
 		ctx->settings->DesktopHeight = p->height;
-		enc_damage_init(&p->damage, p->width, p->height);
+		p->reactivating = 1;    /* until on_activate */
 		return ctx->update->DesktopResize(ctx) ? 0 : -1;
 	case RDP_PATH_NONE:
 		break;
@@ -378,10 +380,12 @@ static void run(struct rdp_peer *p)
 			p->said = 1;
 			break;
 		}
-		if (!p->activated)
+		/* Nothing is sent before activation, nor during a
+		 * reactivation (a desktop resize of the bitmap path). */
+		ResetEvent(p->wake);
+		if (!p->activated || p->reactivating)
 			continue;
 		choose_path(p);
-		ResetEvent(p->wake);
 		if (send_updates(p) < 0)
 			break;
 		/* What the channels queued goes out now. */

@@ -139,6 +139,7 @@ struct rdp_peer {
 
 	/* The peer thread's own. */
 	int authed, activated;
+	int reactivating;           /* a Deactivate All went out */
 	int counted;                /* in r->authed */
 	int said;                   /* a log line said why it ends */
 	char user[64];
