@@ -279,6 +279,20 @@ struct rc *rc_open(const struct rc_opts *o, char *err, size_t errlen)
 	s->TlsSecurity = !o->security;
 	s->RdpSecurity = o->security != RC_NLA_ONLY;
 	s->TcpConnectTimeout = 10000;
+	if (o->ticket) {
+		s->SendPreconnectionPdu = TRUE;
+		s->PreconnectionId = 0;
+		set_str(s, FreeRDP_PreconnectionBlob, o->ticket);
+	}
+	if (o->routing_token) {
+		/* Settings 2.11 has no setter for this one: freed with them. */
+		s->LoadBalanceInfo = (BYTE *)strdup(o->routing_token);
+		if (!s->LoadBalanceInfo) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		s->LoadBalanceInfoLength = (UINT32)strlen(o->routing_token);
+	}
 	if (!freerdp_connect(c->inst)) {
 		UINT32 e = freerdp_get_last_error(c->inst->context);
 

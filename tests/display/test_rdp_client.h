@@ -23,6 +23,11 @@ struct rc_opts {
 	int security;           /* 0: offer TLS, NLA and RDP security (as
 				 * clients do); RC_NLA_ONLY, RC_RDP_ONLY */
 	uint32_t w, h;          /* the desktop size asked for */
+	/* The gateway's ways of naming the VM (docs/gateway.md, "RDP"): */
+	const char *ticket;     /* a preconnection PDU (version 2) carrying
+				 * this string, as `pcb:s:` sends it */
+	const char *routing_token;  /* load-balance info: FreeRDP sends it
+				     * instead of the mstshash cookie */
 };
 
 #define RC_NLA_ONLY 1
