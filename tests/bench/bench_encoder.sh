@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The encoder (encoder/, x264 backend) and x264's own command line on the
-# same synthetic desktop frames. usage: bench_encoder.sh BUILD_DIR [FRAMES]
+# The encoder (encoder/, x264 backend), libx264 alone and x264's own command
+# line on the same synthetic desktop frames, drawn ahead of timing (about
+# 11 MB a 1080p frame in memory). usage: bench_encoder.sh BUILD_DIR [FRAMES]
 set -euo pipefail
 echo
 build=${1:?usage: bench_encoder.sh BUILD_DIR [FRAMES]}
