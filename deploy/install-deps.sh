@@ -11,7 +11,7 @@ packages=(
 	dpkg-dev                                    # dpkg-deb: unpack Debian's kernel for tests
 	xz-utils zstd cpio busybox-static           # its payload, and the test initrd
 	procps                                      # ps/pgrep in tests
-	libvncserver-dev                            # VNC: the display's server, the tests' libvncclient
+	libvncserver-dev libgnutls28-dev            # VNC: the display's server, the tests' libvncclient (and its TLS)
 	chromium                                    # browser tests: noVNC, driven by playwright-core
 	libx11-dev tigervnc-standalone-server       # display benchmark: Xlib, and Xvnc as a peer
 	libuv1-dev libssl-dev                       # gateway: event loop, TLS
