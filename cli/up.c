@@ -94,52 +94,50 @@ static uint64_t now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
+/* The directory this program is in, or "" if unknown. */
+static void self_dir(char *out, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", out, len - 1);
+	char *slash;
+
+	out[n > 0 ? n : 0] = 0;
+	slash = strrchr(out, '/');
+	if (slash)
+		*slash = 0;
+	else
+		out[0] = 0;
+}
+
+/* out = dir/rel if it exists and allows mode (X_OK, R_OK): 0, else -1. */
+static int try_path(char *out, size_t len, const char *dir, const char *rel, int mode)
+{
+	if (!dir[0] || snprintf(out, len, "%s/%s", dir, rel) >= (int)len ||
+	    access(out, mode) != 0) {
+		out[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The other programs: in a build tree they sit in sibling directories of
  * cli/ (core-vmm/, display/, gateway/, client/dist); installed, next to
  * this one or on PATH.
  */
-static int find_program(char *out, size_t len, const char *dir, const char *name)
+static void find_program(char *out, size_t len, const char *self, const char *dir,
+			 const char *name)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char rel[PATH_MAX];
 
-	if (n > 0) {
-		self[n] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			if (snprintf(out, len, "%s/../%s/%s", self, dir, name) < (int)len &&
-			    access(out, X_OK) == 0)
-				return 0;
-			if (snprintf(out, len, "%s/%s", self, name) < (int)len &&
-			    access(out, X_OK) == 0)
-				return 0;
-		}
-	}
-	snprintf(out, len, "%s", name);   /* execvp searches PATH */
-	return 0;
+	snprintf(rel, sizeof(rel), "../%s/%s", dir, name);
+	if (try_path(out, len, self, rel, X_OK) && try_path(out, len, self, name, X_OK))
+		snprintf(out, len, "%s", name);   /* execvp searches PATH */
 }
 
-static void find_web_root(struct up *u)
+static void find_web_root(struct up *u, const char *self)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	u->web_root[0] = 0;
-	if (n <= 0)
-		return;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return;
-	*slash = 0;
-	if (snprintf(u->web_root, sizeof(u->web_root), "%s/../client/dist", self) <
-	    (int)sizeof(u->web_root) && access(u->web_root, R_OK) == 0)
-		return;
-	if (snprintf(u->web_root, sizeof(u->web_root), "%s/../share/porthole/web", self) >=
-	    (int)sizeof(u->web_root) || access(u->web_root, R_OK) != 0)
-		u->web_root[0] = 0;
+	if (try_path(u->web_root, sizeof(u->web_root), self, "../client/dist", R_OK))
+		try_path(u->web_root, sizeof(u->web_root), self, "../share/porthole/web", R_OK);
 }
 
 /* A password a person can type: 20 characters of a 32-letter alphabet
@@ -680,6 +678,7 @@ int cli_up(int argc, char **argv)
 {
 	struct up *u = calloc(1, sizeof(*u));
 	struct signalfd_siginfo si;
+	char self[PATH_MAX];
 	sigset_t set;
 	int sfd = -1, rc = 1;
 
@@ -699,10 +698,11 @@ int cli_up(int argc, char **argv)
 		fprintf(stderr, "porthole: state directory path too long\n");
 		goto out_free;
 	}
-	find_program(u->bin_vmm, sizeof(u->bin_vmm), "core-vmm", "porthole-vmm");
-	find_program(u->bin_display, sizeof(u->bin_display), "display", "porthole-display");
-	find_program(u->bin_gateway, sizeof(u->bin_gateway), "gateway", "porthole-gateway");
-	find_web_root(u);
+	self_dir(self, sizeof(self));
+	find_program(u->bin_vmm, sizeof(u->bin_vmm), self, "core-vmm", "porthole-vmm");
+	find_program(u->bin_display, sizeof(u->bin_display), self, "display", "porthole-display");
+	find_program(u->bin_gateway, sizeof(u->bin_gateway), self, "gateway", "porthole-gateway");
+	find_web_root(u, self);
 
 	if (first_run(u) < 0 || load_vms(u) < 0)
 		goto out_free;

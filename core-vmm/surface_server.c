@@ -88,27 +88,12 @@ static int send_pkt(struct surface_server *s, uint16_t type, uint16_t flags,
 		    const void *p, size_t plen, const void *extra, size_t elen,
 		    int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t n = surface_build(s->pkt, sizeof(s->pkt), type, flags, p, plen,
 				 extra, elen);
 
 	if (!n || s->conn_fd < 0)
 		return -1;
-	iov = (struct iovec){ s->pkt, n };
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(s->conn_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)n) {
+	if (surface_send(s->conn_fd, s->pkt, n, fd, MSG_DONTWAIT) != (ssize_t)n) {
 		drop(s, errno == EAGAIN ? "it stopped reading" : strerror(errno));
 		return -1;
 	}

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define KEY_CODES 0x300 /* KEY_CNT in <linux/input-event-codes.h> */
 
@@ -187,4 +188,24 @@ int surface_check(const uint8_t *pkt, size_t len, enum surface_end at,
 		snprintf(err, errlen, "malformed surface message type %u (%zu bytes)",
 			 m->hdr.type, plen);
 	return r;
+}
+
+ssize_t surface_send(int sock, const void *pkt, size_t len, int fd, int flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { (void *)pkt, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
 }

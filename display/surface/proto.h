@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SURFACE_MAGIC          0x46534850u  /* "PHSF" */
 #define SURFACE_VERSION_MAJOR  1
@@ -166,5 +167,11 @@ int surface_check(const uint8_t *pkt, size_t len, enum surface_end at,
 size_t surface_build(uint8_t *buf, size_t cap, uint16_t type, uint16_t flags,
 		     const void *payload, size_t plen, const void *extra,
 		     size_t elen);
+
+/* Send one built packet on the (SOCK_SEQPACKET) surface socket, with fd
+ * as SCM_RIGHTS when fd >= 0 (the framebuffer memfd rides with MODE).
+ * flags go to sendmsg (MSG_NOSIGNAL is always added). Returns what
+ * sendmsg returns. */
+ssize_t surface_send(int sock, const void *pkt, size_t len, int fd, int flags);
 
 #endif

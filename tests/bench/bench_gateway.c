@@ -167,20 +167,6 @@ static void sink_start(struct bench *b)
 
 /* --- HAProxy --- */
 
-static int free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	      getsockname(fd, (struct sockaddr *)&sa, &len) == 0, "free port");
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 static void cat_file(FILE *out, const char *path)
 {
 	char buf[4096];
@@ -215,7 +201,7 @@ static int haproxy_start(struct bench *b)
 	cat_file(f, b->g.cert);
 	cat_file(f, key);
 	fclose(f);
-	b->hport = free_port();
+	b->hport = dt_free_port();
 	f = fopen(cfg, "w");
 	CHECK(f, "%s", cfg);
 	/* One thread, as the gateway has one loop; TLS 1.2+ as it does. */

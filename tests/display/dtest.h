@@ -64,6 +64,8 @@ void dt_freeze(struct dt *t);
 /* The guest's framebuffer (w*h, 0x00RRGGBB), via SIGUSR1 and screen.ppm. */
 uint32_t *dt_screenshot(struct dt *t);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int dt_free_port(void);
 uint64_t dt_now_ms(void);
 void dt_sleep_ms(int ms);
 

@@ -107,24 +107,10 @@ struct monitor {
 static void mon_send(struct monitor *m, uint16_t type, uint16_t flags,
 		     const void *p, size_t plen, const void *x, size_t xlen, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	uint8_t buf[SURFACE_MAX_MSG];
 	size_t n = surface_build(buf, sizeof(buf), type, flags, p, plen, x, xlen);
-	struct iovec iov = { buf, n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	sendmsg(m->conn, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	surface_send(m->conn, buf, n, fd, MSG_DONTWAIT);
 }
 
 static void mon_answer(struct monitor *m, int full)

@@ -110,24 +110,10 @@ static uint8_t pkt[SURFACE_MAX_MSG];
 static void srv_send(int fd, uint16_t type, uint16_t flags, const void *p,
 		     size_t plen, const void *extra, size_t elen, int pass_fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	size_t n = surface_build(pkt, sizeof(pkt), type, flags, p, plen, extra, elen);
-	struct iovec iov = { pkt, n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	CHECK(n, "packet too big");
-	if (pass_fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	CHECK(sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)n, "sendmsg: %s",
+	CHECK(surface_send(fd, pkt, n, pass_fd, 0) == (ssize_t)n, "sendmsg: %s",
 	      strerror(errno));
 }
 

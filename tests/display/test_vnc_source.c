@@ -562,21 +562,6 @@ static enum rfbNewClientAction up_new(rfbClientPtr cl)
 	return RFB_CLIENT_ACCEPT;
 }
 
-static int free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	      getsockname(fd, (struct sockaddr *)&sa, &len) == 0,
-	      "cannot find a free port: %s", strerror(errno));
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 static void paint(struct up *u, uint32_t bg, uint32_t fg)
 {
 	int w = u->s->width, h = u->s->height;
@@ -722,7 +707,7 @@ static int case_upstream(void)
 					     .jpeg_quality = -1 };
 	char source[64];
 	char *extra[] = { "--source", source, NULL };
-	int port = free_port();
+	int port = dt_free_port();
 	static struct up u;
 	struct vc a, b, *vs[2] = { &a, &b };
 	uint64_t end;
